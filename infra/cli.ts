@@ -1,0 +1,50 @@
+/** `npm run infra:up | infra:down | infra:status`: the local stack without Docker. */
+import { down, status, up } from './stack.js';
+import { InfraError } from './progress.js';
+
+function printStatus(s: Awaited<ReturnType<typeof status>>): void {
+  const broker = s.broker.running
+    ? `up on ${s.broker.address}${s.broker.pid ? ` (pid ${s.broker.pid})` : ' (not started by this project)'}`
+    : `down (${s.broker.address})`;
+  console.log(`Kafka broker : ${broker}`);
+  for (const t of s.broker.topics) console.log(`  topic      : ${t.topic} (${t.partitions} partitions)`);
+  console.log(`MariaDB      : ${s.mariadb.reachable ? 'reachable' : `unreachable: ${s.mariadb.error}`}`);
+  for (const d of s.databases) {
+    console.log(
+      `  database   : ${d.name} ${d.migrationLevel === undefined ? '(missing)' : `(migration ${d.migrationLevel})`}`,
+    );
+  }
+}
+
+async function main(command: string | undefined): Promise<number> {
+  switch (command) {
+    case 'up':
+      await up();
+      printStatus(await status());
+      return 0;
+    case 'down':
+      await down();
+      return 0;
+    case 'status': {
+      const s = await status();
+      if (process.argv.includes('--json')) console.log(JSON.stringify(s, null, 2));
+      else printStatus(s);
+      return s.broker.running && s.mariadb.reachable ? 0 : 1;
+    }
+    default:
+      console.error('Usage: tsx infra/cli.ts up|down|status [--json]');
+      return 2;
+  }
+}
+
+main(process.argv[2]).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof InfraError) {
+      console.error(`\n✖ ${error.message}\n  → ${error.hint}`);
+    } else {
+      console.error('\n✖', error);
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,49 @@
+import type { Connection } from 'mariadb';
+import { readDbConfig, type DatabaseNames } from '../../lib/config.js';
+import { progress } from '../progress.js';
+
+type AppRole = 'command' | 'relay' | 'projection' | 'query';
+
+/** Which privileges each role gets, on which table; nothing else is granted. */
+export function grantsFor(role: AppRole, db: DatabaseNames): Array<{ privileges: string; on: string }> {
+  const c = `\`${db.commands}\``;
+  const q = `\`${db.queries}\``;
+  switch (role) {
+    case 'command':
+      return [
+        { privileges: 'SELECT, INSERT', on: `${c}.events` },
+        { privileges: 'SELECT, INSERT, DELETE', on: `${c}.outbox` },
+        { privileges: 'SELECT, INSERT', on: `${c}.idempotency_keys` },
+        { privileges: 'SELECT, INSERT, UPDATE', on: `${c}.USER_DATA` },
+      ];
+    case 'relay':
+      return [
+        { privileges: 'SELECT', on: `${c}.events` },
+        { privileges: 'SELECT, UPDATE, DELETE', on: `${c}.outbox` },
+      ];
+    case 'projection':
+      return [{ privileges: 'SELECT, INSERT, UPDATE, DELETE', on: `${q}.*` }];
+    case 'query':
+      return [{ privileges: 'SELECT', on: `${q}.USER_DATA` }];
+  }
+}
+
+const ROLES: AppRole[] = ['command', 'relay', 'projection', 'query'];
+
+/**
+ * Creates (or updates) one database user per role and sets its grants to exactly the list
+ * above: existing privileges are revoked first, so a narrowed grant takes effect.
+ */
+export async function ensureUsers(conn: Connection, db: DatabaseNames, env = process.env): Promise<void> {
+  const host = env.MARIADB_USER_HOST ?? '%';
+  for (const role of ROLES) {
+    const { user, password } = readDbConfig(env, role);
+    await conn.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [user, host, password]);
+    await conn.query('ALTER USER ?@? IDENTIFIED BY ?', [user, host, password]);
+    await conn.query('REVOKE ALL PRIVILEGES, GRANT OPTION FROM ?@?', [user, host]);
+    for (const grant of grantsFor(role, db)) {
+      await conn.query(`GRANT ${grant.privileges} ON ${grant.on} TO ?@?`, [user, host]);
+    }
+  }
+  progress.ok(`Database users ready: ${ROLES.map((r) => readDbConfig(env, r).user).join(', ')}`);
+}

@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** The repository root, whatever the working directory. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Git-ignored folder for downloaded jars, broker data, pid files and logs. */
+export const STATE_DIR = path.resolve(ROOT, process.env.CQRS_STATE_DIR ?? '.local');
+
+export const paths = {
+  kafkaPom: path.join(ROOT, 'infra', 'kafka', 'pom.xml'),
+  kafkaLib: path.join(STATE_DIR, 'kafka', 'lib'),
+  kafkaJarsStamp: path.join(STATE_DIR, 'kafka', 'lib', '.complete'),
+  kafkaHome: path.join(STATE_DIR, 'kafka'),
+  kafkaData: path.join(STATE_DIR, 'kafka', 'data'),
+  kafkaProperties: path.join(STATE_DIR, 'kafka', 'server.properties'),
+  kafkaLog4j: path.join(STATE_DIR, 'kafka', 'log4j2.properties'),
+  kafkaLogFile: path.join(STATE_DIR, 'kafka', 'broker.log'),
+  kafkaPidFile: path.join(STATE_DIR, 'kafka', 'broker.pid'),
+  mariadbHome: path.join(STATE_DIR, 'mariadb'),
+  mariadbData: path.join(STATE_DIR, 'mariadb', 'data'),
+  mariadbPidFile: path.join(STATE_DIR, 'mariadb', 'mariadbd.pid'),
+  mariadbSocket: path.join(STATE_DIR, 'mariadb', 'mariadbd.sock'),
+  mariadbLogFile: path.join(STATE_DIR, 'mariadb', 'mariadbd.log'),
+  migrations: path.join(ROOT, 'infra', 'mariadb', 'migrations'),
+};

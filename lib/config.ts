@@ -1,0 +1,177 @@
+/**
+ * The one place that reads the environment. Each section is read once, on first use, so a
+ * function only needs the variables of the sections it uses (the query function never needs
+ * Kafka settings). With CQRS_ENV=aws there are no local defaults: a missing variable fails fast
+ * with a message naming it.
+ */
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_MISSING';
+}
+
+type Env = Record<string, string | undefined>;
+
+export type DbRole = 'admin' | 'command' | 'relay' | 'projection' | 'query';
+
+export interface DbConfig {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string | undefined;
+  connectionLimit: number;
+}
+
+export interface DatabaseNames {
+  commands: string;
+  queries: string;
+}
+
+export interface KafkaConfig {
+  clientId: string;
+  /** Plain broker list (local); empty when the brokers come from MSK discovery. */
+  brokers: string[];
+  /** MSK cluster ARN; when set, brokers are discovered and IAM auth is used. */
+  mskClusterArn: string | undefined;
+  region: string | undefined;
+  topic: string;
+  partitions: number;
+  publishTimeoutMs: number;
+}
+
+export interface CommandConfig {
+  maxConflictRetries: number;
+  maxBodyBytes: number;
+}
+
+const LOCAL_DB_PASSWORDS: Record<Exclude<DbRole, 'admin'>, string> = {
+  command: 'command-local-pw',
+  relay: 'relay-local-pw',
+  projection: 'projection-local-pw',
+  query: 'query-local-pw',
+};
+
+/** Reads variables from one environment, applying local defaults unless CQRS_ENV=aws. */
+export class EnvReader {
+  private readonly localDefaults: boolean;
+
+  constructor(private readonly env: Env) {
+    this.localDefaults = (env.CQRS_ENV ?? 'local') !== 'aws';
+  }
+
+  string(name: string, localDefault?: string): string {
+    const value = this.env[name];
+    if (value !== undefined && value !== '') return value;
+    if (this.localDefaults && localDefault !== undefined) return localDefault;
+    throw new ConfigError(`Missing environment variable ${name}. Set it (see .env.example).`);
+  }
+
+  optional(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(
+        `Environment variable ${name} must be an integer from ${min} to ${max}, got "${raw}".`,
+      );
+    }
+    return value;
+  }
+
+  identifier(name: string, localDefault: string): string {
+    const value = this.string(name, localDefault);
+    if (!/^[A-Za-z0-9_]{1,64}$/.test(value)) {
+      throw new ConfigError(
+        `Environment variable ${name} must be 1-64 letters, digits or underscores, got "${value}".`,
+      );
+    }
+    return value;
+  }
+}
+
+/** Database names; identifiers are checked because SQL cannot take them as parameters. */
+export function readDatabaseNames(env: Env): DatabaseNames {
+  const reader = new EnvReader(env);
+  return {
+    commands: reader.identifier('COMMANDS_DB', 'commands'),
+    queries: reader.identifier('QUERIES_DB', 'queries'),
+  };
+}
+
+/** Connection settings of one database role: its own user, and the database it may use. */
+export function readDbConfig(env: Env, role: DbRole): DbConfig {
+  const reader = new EnvReader(env);
+  const names = readDatabaseNames(env);
+  const prefix = role.toUpperCase();
+  const host = reader.string(`${prefix}_DB_HOST`, reader.string('MARIADB_HOST', '127.0.0.1'));
+  const port = reader.int(`${prefix}_DB_PORT`, reader.int('MARIADB_PORT', 3306, 1, 65535), 1, 65535);
+  const connectionLimit = reader.int(`${prefix}_DB_CONNECTIONS`, role === 'admin' ? 2 : 10, 1, 1000);
+  if (role === 'admin') {
+    return {
+      host,
+      port,
+      user: reader.string('MARIADB_ADMIN_USER', 'root'),
+      password: reader.optional('MARIADB_ADMIN_PASSWORD') ?? '',
+      database: undefined,
+      connectionLimit,
+    };
+  }
+  const database = role === 'command' || role === 'relay' ? names.commands : names.queries;
+  return {
+    host,
+    port,
+    user: reader.identifier(`${prefix}_DB_USER`, `cqrs_${role}`),
+    password: reader.string(`${prefix}_DB_PASSWORD`, LOCAL_DB_PASSWORDS[role]),
+    database,
+    connectionLimit,
+  };
+}
+
+export function readKafkaConfig(env: Env): KafkaConfig {
+  const reader = new EnvReader(env);
+  const mskClusterArn = reader.optional('MSK_CLUSTER_ARN');
+  const brokers = mskClusterArn
+    ? []
+    : reader
+        .string('KAFKA_BROKERS', `127.0.0.1:${reader.int('KAFKA_PORT', 9092, 1, 65535)}`)
+        .split(',')
+        .map((broker) => broker.trim())
+        .filter(Boolean);
+  return {
+    clientId: reader.string('KAFKA_CLIENT_ID', 'cqrs-es'),
+    brokers,
+    mskClusterArn,
+    region: reader.optional('AWS_REGION'),
+    topic: reader.string('KAFKA_TOPIC', 'user-events'),
+    partitions: reader.int('KAFKA_TOPIC_PARTITIONS', 3, 1, 1000),
+    publishTimeoutMs: reader.int('KAFKA_PUBLISH_TIMEOUT_MS', 3000, 100, 60000),
+  };
+}
+
+export function readCommandConfig(env: Env): CommandConfig {
+  const reader = new EnvReader(env);
+  return {
+    maxConflictRetries: reader.int('COMMAND_MAX_CONFLICT_RETRIES', 5, 0, 100),
+    maxBodyBytes: reader.int('COMMAND_MAX_BODY_BYTES', 16 * 1024, 1, 6 * 1024 * 1024),
+  };
+}
+
+const cache = new Map<string, unknown>();
+
+function once<T>(key: string, read: () => T): T {
+  if (!cache.has(key)) cache.set(key, read());
+  return cache.get(key) as T;
+}
+
+/** The process environment, read once per section. */
+export const config = {
+  db: (role: DbRole): DbConfig => once(`db:${role}`, () => readDbConfig(process.env, role)),
+  databases: (): DatabaseNames => once('databases', () => readDatabaseNames(process.env)),
+  kafka: (): KafkaConfig => once('kafka', () => readKafkaConfig(process.env)),
+  command: (): CommandConfig => once('command', () => readCommandConfig(process.env)),
+};

@@ -1,0 +1,66 @@
+/**
+ * Connection pools, one per database role, created on first use and kept for the life of the
+ * process (a Lambda container reuses them across invocations).
+ */
+import mariadb, { type Pool, type PoolConfig, type PoolConnection } from 'mariadb';
+import { config, type DbConfig, type DbRole } from '../config.js';
+
+export type { Pool, PoolConnection };
+
+const pools = new Map<string, Pool>();
+
+/** A pool for explicit settings (tests, infra). */
+export function createPool(cfg: DbConfig, extra: Partial<PoolConfig> = {}): Pool {
+  return mariadb.createPool({
+    host: cfg.host,
+    port: cfg.port,
+    user: cfg.user,
+    password: cfg.password,
+    database: cfg.database,
+    connectionLimit: cfg.connectionLimit,
+    acquireTimeout: 10000,
+    connectTimeout: 5000,
+    idleTimeout: 60,
+    insertIdAsNumber: true,
+    bigIntAsNumber: true,
+    decimalAsNumber: true,
+    dateStrings: true,
+    timezone: 'Z',
+    ...extra,
+  });
+}
+
+/** The shared pool of one role, configured from the environment. */
+export function pool(role: DbRole): Pool {
+  let existing = pools.get(role);
+  if (!existing) {
+    existing = createPool(config.db(role));
+    pools.set(role, existing);
+  }
+  return existing;
+}
+
+/** Closes every shared pool (tests and graceful shutdown). */
+export async function closePools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.end().catch(() => undefined)));
+}
+
+/** Runs `work` in a transaction on a connection from `p`; commits on success, rolls back on error. */
+export async function inTransaction<T>(p: Pool, work: (conn: PoolConnection) => Promise<T>): Promise<T> {
+  const conn = await p.getConnection();
+  try {
+    await conn.beginTransaction();
+    try {
+      const result = await work(conn);
+      await conn.commit();
+      return result;
+    } catch (error) {
+      await conn.rollback().catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    await conn.release();
+  }
+}
