@@ -1,0 +1,45 @@
+import type { KafkaConfig } from '../config.js';
+import type { StoredEvent } from '../eventstore/types.js';
+import { createProducer, type Producer } from '../kafka/client.js';
+import { toMessage } from './envelope.js';
+import type { EventBus } from './types.js';
+
+/**
+ * Publishes to the configured topic with an idempotent producer (acks=all), keyed by stream id
+ * so a stream's events share a partition and keep their order. The producer connects on first
+ * use and is reused across invocations; a failed connection is retried on the next publish.
+ */
+export class KafkaEventBus implements EventBus {
+  private producer: Promise<Producer> | undefined;
+
+  constructor(private readonly cfg: KafkaConfig) {}
+
+  private connected(): Promise<Producer> {
+    this.producer ??= (async () => {
+      const producer = await createProducer(this.cfg, { quiet: true });
+      await producer.connect();
+      return producer;
+    })().catch((error: unknown) => {
+      this.producer = undefined;
+      throw error;
+    });
+    return this.producer;
+  }
+
+  async publish(events: StoredEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const producer = await this.connected();
+    await producer.send({
+      topic: this.cfg.topic,
+      acks: -1,
+      timeout: this.cfg.publishTimeoutMs,
+      messages: events.map(toMessage),
+    });
+  }
+
+  async close(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    if (producer) await (await producer.catch(() => undefined))?.disconnect();
+  }
+}

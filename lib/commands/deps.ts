@@ -1,0 +1,41 @@
+import { KafkaEventBus } from '../bus/kafka.js';
+import type { EventBus } from '../bus/types.js';
+import { config } from '../config.js';
+import { pool } from '../db/pool.js';
+import { MariaDbEventStore } from '../eventstore/mariadb.js';
+import type { EventStore } from '../eventstore/types.js';
+import { MariaDbOutbox } from '../outbox/mariadb.js';
+import type { OutboxPort } from '../outbox/publish-after-commit.js';
+import { writeUserData } from './user-data-writer.js';
+
+/** What the command function needs; tests pass in-memory twins instead. */
+export interface CommandDeps {
+  store: EventStore;
+  bus: EventBus;
+  outbox: OutboxPort;
+  maxConflictRetries: number;
+  maxBodyBytes: number;
+  publishTimeoutMs: number;
+  now: () => Date;
+}
+
+let deps: CommandDeps | undefined;
+
+/** The real adapters, built once per container from the environment. */
+export function commandDeps(): CommandDeps {
+  if (!deps) {
+    const db = pool('command');
+    const kafka = config.kafka();
+    const { maxConflictRetries, maxBodyBytes } = config.command();
+    deps = {
+      store: new MariaDbEventStore(db, writeUserData),
+      bus: new KafkaEventBus(kafka),
+      outbox: new MariaDbOutbox(db),
+      maxConflictRetries,
+      maxBodyBytes,
+      publishTimeoutMs: kafka.publishTimeoutMs,
+      now: () => new Date(),
+    };
+  }
+  return deps;
+}

@@ -1,0 +1,103 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { fold } from '../domain/decider.js';
+import { userDecider, type UserCommand } from '../domain/user/decider.js';
+import type { UserEvent } from '../domain/user/events.js';
+import { AppError } from '../errors.js';
+import type { EventMetadata, EventStore, StoredEvent, StoredResponse } from '../eventstore/types.js';
+
+export interface CommandRequest {
+  streamId: string;
+  command: UserCommand;
+  /** From If-Match: the version the client last saw; a mismatch is an error, never retried. */
+  ifMatchVersion?: number;
+  idempotency?: { key: string; requestHash: string };
+  metadata: EventMetadata;
+  now: Date;
+  /** Builds the answer from the stream's version after the command. */
+  respond: (version: number) => StoredResponse;
+}
+
+export interface CommandResult {
+  response: StoredResponse;
+  /** Events this call appended (empty for an idempotent replay or a no-op). */
+  appended: StoredEvent[];
+  replayed: boolean;
+}
+
+/** A stable hash of what makes two requests "the same" for an Idempotency-Key. */
+export function requestHash(parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+function replay(
+  existing: { requestHash: string; response: StoredResponse },
+  requestHashValue: string,
+): CommandResult {
+  if (existing.requestHash !== requestHashValue) {
+    throw new AppError(
+      'IDEMPOTENCY_KEY_REUSED',
+      'This Idempotency-Key was already used with a different request; use a new key for a new request.',
+    );
+  }
+  return { response: existing.response, appended: [], replayed: true };
+}
+
+/**
+ * Load → decide → append with the expected version. On a version conflict the decision is
+ * simply made again on fresh state (it is pure, so this is safe), a bounded number of times,
+ * unless the client pinned a version with If-Match.
+ */
+export async function executeUserCommand(
+  request: CommandRequest,
+  deps: { store: EventStore; maxConflictRetries: number },
+): Promise<CommandResult> {
+  const { store } = deps;
+  for (let attempt = 0; ; attempt++) {
+    if (request.idempotency) {
+      const existing = await store.findIdempotencyRecord(request.idempotency.key);
+      if (existing) return replay(existing, request.idempotency.requestHash);
+    }
+    const history = request.command.type === 'RegisterUser' ? [] : await store.readStream(request.streamId);
+    const version = history.length;
+    if (request.ifMatchVersion !== undefined && request.ifMatchVersion !== version) {
+      throw new AppError(
+        'VERSION_MISMATCH',
+        `If-Match names version ${request.ifMatchVersion}; the user is at ${version}.`,
+        {
+          currentVersion: version,
+        },
+      );
+    }
+    const state = fold(userDecider, history as unknown as UserEvent[]);
+    const decided = userDecider.decide(request.command, state);
+    const response = request.respond(version + decided.length);
+    const outcome = await store.append({
+      streamId: request.streamId,
+      expectedVersion: version,
+      events: decided.map((event) => ({
+        eventId: randomUUID(),
+        type: event.type,
+        data: event.data,
+        metadata: request.metadata,
+        occurredAt: request.now.toISOString(),
+      })),
+      idempotency: request.idempotency && { ...request.idempotency, response },
+    });
+    switch (outcome.outcome) {
+      case 'appended':
+        return { response, appended: outcome.events, replayed: false };
+      case 'idempotency-key-taken':
+        return replay(outcome.existing, request.idempotency!.requestHash);
+      case 'version-conflict':
+        if (request.ifMatchVersion !== undefined) {
+          throw new AppError('VERSION_MISMATCH', 'The user changed since the version named in If-Match.');
+        }
+        if (attempt >= deps.maxConflictRetries) {
+          throw new AppError(
+            'CONCURRENCY_CONFLICT',
+            'The user kept changing concurrently; retry the command.',
+          );
+        }
+    }
+  }
+}

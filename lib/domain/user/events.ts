@@ -1,0 +1,45 @@
+/** The user stream's events: their types, and the schema every stored or received event must satisfy. */
+import { z } from 'zod';
+
+export const NAME_MAX_LENGTH = 255;
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** A user name: a string, trimmed length 1-255, no control characters. */
+export const userNameSchema = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(NAME_MAX_LENGTH, { error: `must be at most ${NAME_MAX_LENGTH} characters` })
+  .refine((name) => !CONTROL_CHARS.test(name), { error: 'must not contain control characters' });
+
+export const userEventSchemas = {
+  UserRegistered: z.strictObject({ name: userNameSchema, dateRegister: z.iso.datetime() }),
+  UserRenamed: z.strictObject({ name: userNameSchema }),
+  UserDeregistered: z.strictObject({}),
+};
+
+export type UserEventType = keyof typeof userEventSchemas;
+
+export type UserEvent =
+  | { type: 'UserRegistered'; data: { name: string; dateRegister: string } }
+  | { type: 'UserRenamed'; data: { name: string } }
+  | { type: 'UserDeregistered'; data: Record<string, never> };
+
+export function isUserEventType(type: string): type is UserEventType {
+  return Object.hasOwn(userEventSchemas, type);
+}
+
+export type ParsedUserEvent = { ok: true; event: UserEvent } | { ok: false; reason: string };
+
+/** Validates an event received from outside (the bus, the store) against its type's schema. */
+export function parseUserEvent(type: string, data: unknown): ParsedUserEvent {
+  if (!isUserEventType(type)) return { ok: false, reason: `unknown event type "${type}"` };
+  const result = userEventSchemas[type].safeParse(data);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`);
+    return { ok: false, reason: `invalid ${type}: ${problems.join('; ')}` };
+  }
+  return { ok: true, event: { type, data: result.data } as UserEvent };
+}

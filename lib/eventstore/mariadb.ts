@@ -1,0 +1,158 @@
+import type { Pool, PoolConnection } from '../db/pool.js';
+import { inTransaction } from '../db/pool.js';
+import type {
+  AppendOutcome,
+  AppendRequest,
+  EventStore,
+  IdempotencyRecord,
+  StoredEvent,
+  StoredResponse,
+} from './types.js';
+
+/** Writes a read-optimised current state in the same transaction as the events (USER_DATA on the write side). */
+export type InlineProjection = (conn: PoolConnection, events: StoredEvent[]) => Promise<void>;
+
+interface EventRow {
+  position: number;
+  event_id: string;
+  stream_id: string;
+  version: number;
+  type: string;
+  data: unknown;
+  metadata: unknown;
+  occurred_at: string;
+}
+
+const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
+
+/** 'YYYY-MM-DD HH:MM:SS.mmm' (UTC) for a DATETIME(3) column, from ISO-8601. */
+export const toSqlDateTime = (iso: string): string => iso.replace('T', ' ').replace('Z', '').slice(0, 23);
+/** ISO-8601 (UTC) from a DATETIME(3) string read with dateStrings. */
+export const fromSqlDateTime = (sql: string): string => `${sql.replace(' ', 'T').padEnd(23, '.000')}Z`;
+
+export function rowToEvent(row: EventRow): StoredEvent {
+  return {
+    position: Number(row.position),
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    version: Number(row.version),
+    type: row.type,
+    data: json(row.data),
+    metadata: json(row.metadata) as StoredEvent['metadata'],
+    occurredAt: fromSqlDateTime(row.occurred_at),
+  };
+}
+
+function duplicateKey(error: unknown): string | undefined {
+  const e = error as { errno?: number; sqlMessage?: string; message?: string };
+  if (e?.errno !== 1062) return undefined;
+  return /for key '([^']+)'/.exec(e.sqlMessage ?? e.message ?? '')?.[1] ?? '';
+}
+
+/** The append-only event store, its outbox and the idempotency records, in the commands database. */
+export class MariaDbEventStore implements EventStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly inlineProjection?: InlineProjection,
+  ) {}
+
+  async readStream(streamId: string): Promise<StoredEvent[]> {
+    const rows = (await this.pool.query(
+      'SELECT position, event_id, stream_id, version, type, data, metadata, occurred_at FROM events WHERE stream_id = ? ORDER BY version',
+      [streamId],
+    )) as EventRow[];
+    return rows.map(rowToEvent);
+  }
+
+  async append(request: AppendRequest): Promise<AppendOutcome> {
+    try {
+      const events = await inTransaction(this.pool, (conn) => this.write(conn, request));
+      return { outcome: 'appended', events };
+    } catch (error) {
+      const key = duplicateKey(error);
+      if (key === 'PRIMARY' && request.idempotency) {
+        const existing = await this.findIdempotencyRecord(request.idempotency.key);
+        if (existing) return { outcome: 'idempotency-key-taken', existing };
+      }
+      if (key === 'uq_events_stream_version') {
+        return { outcome: 'version-conflict', expectedVersion: request.expectedVersion };
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * The statements are sent without waiting for each other (the connector pipelines them) and
+   * awaited together; any failure rolls the whole transaction back.
+   */
+  private async write(conn: PoolConnection, request: AppendRequest): Promise<StoredEvent[]> {
+    const { streamId, expectedVersion, events, idempotency } = request;
+    const pending: Promise<unknown>[] = [];
+    if (idempotency) {
+      pending.push(
+        conn.query(
+          'INSERT INTO idempotency_keys (idempotency_key, request_hash, status_code, response_body, created_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))',
+          [
+            idempotency.key,
+            idempotency.requestHash,
+            idempotency.response.statusCode,
+            JSON.stringify({ body: idempotency.response.body, headers: idempotency.response.headers ?? {} }),
+          ],
+        ),
+      );
+    }
+    const inserts = events.map((event, i) => {
+      const version = expectedVersion + i + 1;
+      const insert = conn.query(
+        'INSERT INTO events (event_id, stream_id, version, type, data, metadata, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [
+          event.eventId,
+          streamId,
+          version,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(event.metadata),
+          toSqlDateTime(event.occurredAt),
+        ],
+      ) as Promise<{ insertId: number }>;
+      pending.push(
+        conn.query(
+          'INSERT INTO outbox (position, stream_id, version, created_at) VALUES (LAST_INSERT_ID(), ?, ?, UTC_TIMESTAMP(3))',
+          [streamId, version],
+        ),
+      );
+      return insert;
+    });
+    const settled = await Promise.allSettled([...inserts, ...pending]);
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure) throw failure.reason;
+    const stored: StoredEvent[] = [];
+    for (const [i, event] of events.entries()) {
+      const { insertId } = await inserts[i]!;
+      stored.push({ ...event, streamId, version: expectedVersion + i + 1, position: Number(insertId) });
+    }
+    if (this.inlineProjection && stored.length) await this.inlineProjection(conn, stored);
+    return stored;
+  }
+
+  async findIdempotencyRecord(key: string): Promise<IdempotencyRecord | undefined> {
+    const rows = (await this.pool.query(
+      'SELECT idempotency_key, request_hash, status_code, response_body FROM idempotency_keys WHERE idempotency_key = ?',
+      [key],
+    )) as Array<{
+      idempotency_key: string;
+      request_hash: string;
+      status_code: number;
+      response_body: unknown;
+    }>;
+    const row = rows[0];
+    if (!row) return undefined;
+    const stored = json(row.response_body) as { body: unknown; headers: Record<string, string> };
+    const response: StoredResponse = {
+      statusCode: Number(row.status_code),
+      body: stored.body,
+      headers: stored.headers,
+    };
+    return { key: row.idempotency_key, requestHash: row.request_hash, response };
+  }
+}

@@ -1,0 +1,46 @@
+import { AppError } from '../errors.js';
+
+export type Headers = Record<string, string | undefined>;
+
+/** Header names lower-cased (API Gateway v2 already does; other sources may not). */
+export function normalizeHeaders(headers: Headers | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {}))
+    if (value !== undefined) out[name.toLowerCase()] = value;
+  return out;
+}
+
+/** The version in `If-Match: "3"` (also `3`, `W/"3"`); undefined when absent or `*`. */
+export function parseIfMatch(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(value);
+  if (!match) {
+    throw new AppError('INVALID_HEADER', 'If-Match must be a quoted version number, like "3".', [
+      { field: 'If-Match', problem: 'must be a quoted version number' },
+    ]);
+  }
+  return Number(match[1]);
+}
+
+/** An Idempotency-Key: 1-255 visible ASCII characters. */
+export function parseIdempotencyKey(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,255}$/.test(value)) {
+    throw new AppError('INVALID_HEADER', 'Idempotency-Key must be 1-255 visible ASCII characters.', [
+      { field: 'Idempotency-Key', problem: 'must be 1-255 visible ASCII characters' },
+    ]);
+  }
+  return value;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A user id from the path: a UUID, returned lower-case. */
+export function parseUserId(value: string | undefined): string {
+  if (value === undefined || !UUID.test(value)) {
+    throw new AppError('VALIDATION_FAILED', 'The user id in the path must be a UUID.', [
+      { field: 'id', problem: 'must be a UUID' },
+    ]);
+  }
+  return value.toLowerCase();
+}

@@ -1,0 +1,159 @@
+/** Middy middlewares shared by the HTTP functions: context, JSON body, error mapping, access log. */
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { AppError, isAppError } from '../errors.js';
+import { log } from '../log.js';
+import { normalizeHeaders } from './headers.js';
+import { errorResponse, type HttpResponse } from './response.js';
+
+/** An API Gateway v2 event after the middlewares: lower-case headers, request id, parsed body. */
+export interface HttpEvent extends APIGatewayProxyEventV2 {
+  normalizedHeaders: Record<string, string>;
+  requestId: string;
+  correlationId: string;
+  jsonBody?: Record<string, unknown>;
+}
+
+type Mw = MiddlewareObj<HttpEvent, HttpResponse>;
+
+const SAFE_ID = /^[\w.:-]{1,128}$/;
+
+function requestContext(): Mw {
+  return {
+    before: ({ event, context }) => {
+      event.normalizedHeaders = normalizeHeaders(event.headers);
+      const given = event.normalizedHeaders['x-request-id'];
+      event.requestId = given && SAFE_ID.test(given) ? given : context.awsRequestId || randomUUID();
+      const correlation = event.normalizedHeaders['x-correlation-id'];
+      event.correlationId = correlation && SAFE_ID.test(correlation) ? correlation : event.requestId;
+    },
+  };
+}
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
+const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/** Checks content type and size, then parses a JSON object body; each failure is a 4xx. */
+export function jsonBody(maxBytes: number): Mw {
+  return {
+    before: ({ event }) => {
+      if (!WITH_BODY.has(event.requestContext.http.method)) return;
+      const raw = event.body ?? '';
+      const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+      if (bytes.length > maxBytes) {
+        throw new AppError(
+          'PAYLOAD_TOO_LARGE',
+          `The body is ${bytes.length} bytes; the limit is ${maxBytes}.`,
+          {
+            limitBytes: maxBytes,
+          },
+        );
+      }
+      if (bytes.length === 0) {
+        throw new AppError('VALIDATION_FAILED', 'A JSON object body is required.', [
+          { field: 'body', problem: 'is required' },
+        ]);
+      }
+      const type = event.normalizedHeaders['content-type'];
+      if (!type || !JSON_TYPE.test(type)) {
+        throw new AppError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          'Send the body as JSON with Content-Type: application/json.',
+          [{ field: 'Content-Type', problem: type ? 'must be application/json' : 'is required' }],
+        );
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(bytes.toString('utf8'));
+      } catch {
+        throw new AppError('INVALID_JSON', 'The body is not valid JSON.', [
+          { field: 'body', problem: 'is not valid JSON' },
+        ]);
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new AppError('VALIDATION_FAILED', 'The body must be a JSON object.', [
+          { field: 'body', problem: 'must be a JSON object' },
+        ]);
+      }
+      event.jsonBody = parsed as Record<string, unknown>;
+    },
+  };
+}
+
+const TRANSIENT = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ER_GET_CONNECTION_TIMEOUT',
+  'ER_CONNECTION_TIMEOUT',
+  'ER_SOCKET_UNEXPECTED_CLOSE',
+  'ER_CLOSING_POOL',
+  'ER_LOCK_DEADLOCK',
+  'ER_LOCK_WAIT_TIMEOUT',
+]);
+
+/** True for failures of a dependency that a retry may cure (the database is down, a deadlock). */
+export function isTransient(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number; fatal?: boolean };
+  return TRANSIENT.has(e?.code ?? '') || e?.errno === 1213 || e?.errno === 1205 || e?.fatal === true;
+}
+
+/** Maps errors to JSON responses: AppErrors by code; dependency outages 503; anything else 500. */
+function errorMapper(): Mw {
+  return {
+    onError: (request) => {
+      const { error, event } = request;
+      let appError: AppError;
+      if (isAppError(error)) {
+        appError = error;
+      } else if (isTransient(error)) {
+        log.warn('dependency-unavailable', { requestId: event.requestId, reason: (error as Error)?.message });
+        appError = new AppError('SERVICE_UNAVAILABLE', 'A dependency is unavailable; retry shortly.');
+      } else {
+        log.error('unhandled-error', {
+          requestId: event.requestId,
+          error: (error as Error)?.message,
+          stack: (error as Error)?.stack,
+        });
+        appError = new AppError('INTERNAL', 'An unexpected error occurred.');
+      }
+      const headers: Record<string, string> = { 'x-request-id': event.requestId ?? '' };
+      if (appError.code === 'SERVICE_UNAVAILABLE') headers['retry-after'] = '1';
+      request.response = errorResponse(appError, headers);
+    },
+  };
+}
+
+function accessLog(): Mw {
+  const started = new WeakMap<object, number>();
+  const write = ({ event, response }: { event: HttpEvent; response: HttpResponse | null }) => {
+    const begin = started.get(event);
+    log.info('http', {
+      requestId: event.requestId,
+      method: event.requestContext?.http?.method,
+      route: event.routeKey,
+      status: response?.statusCode,
+      ms: begin === undefined ? undefined : Math.round(performance.now() - begin),
+    });
+  };
+  return {
+    before: ({ event }) => void started.set(event, performance.now()),
+    after: write,
+    onError: write,
+  };
+}
+
+export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
+
+/** Wraps a handler in the shared HTTP middlewares. */
+export function httpFunction(handler: HttpHandler, options: { maxBodyBytes?: number } = {}) {
+  const chain = middy<HttpEvent, HttpResponse>().use(accessLog()).use(errorMapper()).use(requestContext());
+  if (options.maxBodyBytes !== undefined) chain.use(jsonBody(options.maxBodyBytes));
+  return chain.handler(async (event, context) => {
+    const response = await handler(event, context);
+    response.headers['x-request-id'] = event.requestId;
+    return response;
+  });
+}

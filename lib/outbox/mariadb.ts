@@ -1,0 +1,55 @@
+import type { Pool } from '../db/pool.js';
+import { rowToEvent } from '../eventstore/mariadb.js';
+import type { StoredEvent } from '../eventstore/types.js';
+
+/** The outbox table seen from the publishing side: what is pending, and clearing what was sent. */
+export class MariaDbOutbox {
+  constructor(private readonly pool: Pool) {}
+
+  /** True when an event of this stream older than `version` still waits to be published. */
+  async hasOlderPending(streamId: string, version: number): Promise<boolean> {
+    const rows = (await this.pool.query('SELECT 1 FROM outbox WHERE stream_id = ? AND version < ? LIMIT 1', [
+      streamId,
+      version,
+    ])) as unknown[];
+    return rows.length > 0;
+  }
+
+  async markPublished(positions: number[]): Promise<void> {
+    if (positions.length) await this.pool.query('DELETE FROM outbox WHERE position IN (?)', [positions]);
+  }
+
+  /** How many events wait to be published, and the age of the oldest in ms. */
+  async backlog(): Promise<{ pending: number; oldestAgeMs: number }> {
+    const [row] = (await this.pool.query(
+      'SELECT COUNT(*) AS pending, COALESCE(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), UTC_TIMESTAMP(3)) DIV 1000, 0) AS age FROM outbox',
+    )) as Array<{ pending: number; age: number }>;
+    return { pending: Number(row?.pending ?? 0), oldestAgeMs: Number(row?.age ?? 0) };
+  }
+}
+
+export interface PendingBatch {
+  events: StoredEvent[];
+}
+
+/**
+ * Reads pending outbox rows in global order, joined with their events. A row is pending until
+ * deleted, so there is no high-water mark to skip past a row that was not yet visible: an
+ * event committed late is still pending at the next poll (the InnoDB auto-increment visibility
+ * trap cannot lose it). `minAgeMs` leaves fresh rows to the command that wrote them.
+ */
+export async function readPending(
+  conn: { query: Pool['query'] },
+  limit: number,
+  minAgeMs: number,
+): Promise<StoredEvent[]> {
+  const rows = (await conn.query(
+    `SELECT e.position, e.event_id, e.stream_id, e.version, e.type, e.data, e.metadata, e.occurred_at
+       FROM outbox o JOIN events e ON e.position = o.position
+      WHERE o.created_at <= UTC_TIMESTAMP(3) - INTERVAL ? MICROSECOND
+      ORDER BY o.position
+      LIMIT ?`,
+    [minAgeMs * 1000, limit],
+  )) as Parameters<typeof rowToEvent>[0][];
+  return rows.map(rowToEvent);
+}
