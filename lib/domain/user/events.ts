@@ -31,15 +31,18 @@ export function isUserEventType(type: string): type is UserEventType {
   return Object.hasOwn(userEventSchemas, type);
 }
 
-export type ParsedUserEvent = { ok: true; event: UserEvent } | { ok: false; reason: string };
+export type ParsedUserEvent =
+  | { ok: true; event: UserEvent }
+  | { ok: false; code: 'UNKNOWN_EVENT_TYPE' | 'INVALID_EVENT'; reason: string };
 
 /** Validates an event received from outside (the bus, the store) against its type's schema. */
 export function parseUserEvent(type: string, data: unknown): ParsedUserEvent {
-  if (!isUserEventType(type)) return { ok: false, reason: `unknown event type "${type}"` };
+  if (!isUserEventType(type))
+    return { ok: false, code: 'UNKNOWN_EVENT_TYPE', reason: `unknown event type "${type}"` };
   const result = userEventSchemas[type].safeParse(data);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`);
-    return { ok: false, reason: `invalid ${type}: ${problems.join('; ')}` };
+    return { ok: false, code: 'INVALID_EVENT', reason: `invalid ${type}: ${problems.join('; ')}` };
   }
   return { ok: true, event: { type, data: result.data } as UserEvent };
 }

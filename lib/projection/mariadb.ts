@@ -1,0 +1,123 @@
+import type { Envelope } from '../bus/envelope.js';
+import { inTransaction, type Pool, type PoolConnection } from '../db/pool.js';
+import type { UserView } from '../readmodel/types.js';
+import { decodeBatch, planBatch, streamIdsOf, type BatchPlan } from './plan.js';
+import type { IncomingRecord } from './records.js';
+import type { ProjectionStore } from './store.js';
+
+interface UserRow {
+  USER_ID: string;
+  NAME: string;
+  DATE_REGISTER: string;
+  VERSION: number;
+  STATUS: 'active' | 'deregistered';
+}
+
+const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
+
+/**
+ * The read model in the queries database. One transaction per batch: lock the rows of the
+ * batch's streams, plan in memory, then write with bulk statements. A database failure
+ * rolls everything back and throws, so the whole batch is delivered again.
+ */
+export class MariaDbProjectionStore implements ProjectionStore {
+  constructor(private readonly pool: Pool) {}
+
+  async projectBatch(records: IncomingRecord[]): Promise<BatchPlan> {
+    const batch = decodeBatch(records);
+    const ids = streamIdsOf(batch);
+    return inTransaction(this.pool, async (conn) => {
+      const [views, parked] = ids.length
+        ? await Promise.all([loadViews(conn, ids), loadParked(conn, ids)])
+        : [new Map<string, UserView>(), new Map<string, Envelope[]>()];
+      const plan = planBatch(batch, { views, parked });
+      await write(conn, plan);
+      return plan;
+    });
+  }
+}
+
+async function loadViews(conn: PoolConnection, ids: string[]): Promise<Map<string, UserView>> {
+  const rows = (await conn.query(
+    'SELECT USER_ID, NAME, DATE_REGISTER, VERSION, STATUS FROM USER_DATA WHERE USER_ID IN (?) FOR UPDATE',
+    [ids],
+  )) as UserRow[];
+  return new Map(
+    rows.map((r) => [
+      r.USER_ID,
+      {
+        userId: r.USER_ID,
+        name: r.NAME,
+        dateRegister: r.DATE_REGISTER,
+        version: Number(r.VERSION),
+        status: r.STATUS,
+      },
+    ]),
+  );
+}
+
+async function loadParked(conn: PoolConnection, ids: string[]): Promise<Map<string, Envelope[]>> {
+  const rows = (await conn.query(
+    'SELECT stream_id, envelope FROM parked_events WHERE stream_id IN (?) ORDER BY stream_id, version FOR UPDATE',
+    [ids],
+  )) as Array<{ stream_id: string; envelope: unknown }>;
+  const parked = new Map<string, Envelope[]>();
+  for (const row of rows) {
+    const list = parked.get(row.stream_id) ?? [];
+    list.push(json(row.envelope) as Envelope);
+    parked.set(row.stream_id, list);
+  }
+  return parked;
+}
+
+async function write(conn: PoolConnection, plan: BatchPlan): Promise<void> {
+  const writes: Promise<unknown>[] = [];
+  if (plan.upserts.length) {
+    writes.push(
+      conn.batch(
+        `INSERT INTO USER_DATA (USER_ID, NAME, DATE_REGISTER, VERSION, STATUS, UPDATED_AT)
+         VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))
+         ON DUPLICATE KEY UPDATE NAME = VALUES(NAME), VERSION = VALUES(VERSION), STATUS = VALUES(STATUS), UPDATED_AT = VALUES(UPDATED_AT)`,
+        plan.upserts.map((v) => [v.userId, v.name, v.dateRegister, v.version, v.status]),
+      ),
+    );
+  }
+  if (plan.park.length) {
+    writes.push(
+      conn.batch(
+        'INSERT IGNORE INTO parked_events (stream_id, version, event_id, envelope, parked_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))',
+        plan.park.map((e) => [e.streamId, e.version, e.eventId, JSON.stringify(e)]),
+      ),
+    );
+  }
+  if (plan.unpark.length) {
+    writes.push(
+      conn.batch(
+        'DELETE FROM parked_events WHERE stream_id = ? AND version = ?',
+        plan.unpark.map((p) => [p.streamId, p.version]),
+      ),
+    );
+  }
+  if (plan.deadLetters.length) {
+    writes.push(
+      conn.batch(
+        `INSERT IGNORE INTO dead_letters
+           (topic, partition_no, offset_no, record_key, record_value, headers, reason_code, reason, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`,
+        plan.deadLetters.map(({ record, code, reason }) => [
+          record.topic,
+          record.partition,
+          record.offset,
+          record.key,
+          record.value,
+          JSON.stringify(record.headers),
+          code,
+          reason.slice(0, 2000),
+        ]),
+      ),
+    );
+  }
+  const settled = await Promise.allSettled(writes);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
+}

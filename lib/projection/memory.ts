@@ -1,0 +1,38 @@
+import type { Envelope } from '../bus/envelope.js';
+import type { UserView } from '../readmodel/types.js';
+import { decodeBatch, planBatch, type BatchPlan } from './plan.js';
+import type { DeadLetter, IncomingRecord } from './records.js';
+import type { ProjectionStore } from './store.js';
+
+/** In-memory twin of the read model, for unit tests: same plan, applied to maps. */
+export class InMemoryProjectionStore implements ProjectionStore {
+  readonly views = new Map<string, UserView>();
+  readonly parked = new Map<string, Envelope[]>();
+  readonly deadLetters: DeadLetter[] = [];
+
+  async projectBatch(records: IncomingRecord[]): Promise<BatchPlan> {
+    const plan = planBatch(decodeBatch(records), {
+      views: new Map(this.views),
+      parked: new Map([...this.parked].map(([k, v]) => [k, [...v]])),
+    });
+    for (const view of plan.upserts) this.views.set(view.userId, { ...view });
+    for (const envelope of plan.park) {
+      const list = this.parked.get(envelope.streamId) ?? [];
+      if (!list.some((e) => e.version === envelope.version)) list.push(envelope);
+      this.parked.set(envelope.streamId, list);
+    }
+    for (const { streamId, version } of plan.unpark) {
+      const rest = (this.parked.get(streamId) ?? []).filter((e) => e.version !== version);
+      if (rest.length) this.parked.set(streamId, rest);
+      else this.parked.delete(streamId);
+    }
+    for (const letter of plan.deadLetters) {
+      const { topic, partition, offset } = letter.record;
+      const seen = this.deadLetters.some(
+        (d) => d.record.topic === topic && d.record.partition === partition && d.record.offset === offset,
+      );
+      if (!seen) this.deadLetters.push(letter);
+    }
+    return plan;
+  }
+}
