@@ -44,6 +44,15 @@ export interface CommandConfig {
   maxBodyBytes: number;
 }
 
+export interface RelayConfig {
+  batchSize: number;
+  minAgeMs: number;
+  /** How long one scheduled invocation keeps draining before it returns. */
+  budgetMs: number;
+  /** Pause between passes of the local relay loop. */
+  intervalMs: number;
+}
+
 const LOCAL_DB_PASSWORDS: Record<Exclude<DbRole, 'admin'>, string> = {
   command: 'command-local-pw',
   relay: 'relay-local-pw',
@@ -161,6 +170,16 @@ export function readCommandConfig(env: Env): CommandConfig {
   };
 }
 
+export function readRelayConfig(env: Env): RelayConfig {
+  const reader = new EnvReader(env);
+  return {
+    batchSize: reader.int('RELAY_BATCH_SIZE', 500, 1, 10000),
+    minAgeMs: reader.int('RELAY_MIN_AGE_MS', 2000, 0, 3600000),
+    budgetMs: reader.int('RELAY_BUDGET_MS', 20000, 100, 900000),
+    intervalMs: reader.int('RELAY_INTERVAL_MS', 500, 10, 3600000),
+  };
+}
+
 const cache = new Map<string, unknown>();
 
 function once<T>(key: string, read: () => T): T {
@@ -174,4 +193,5 @@ export const config = {
   databases: (): DatabaseNames => once('databases', () => readDatabaseNames(process.env)),
   kafka: (): KafkaConfig => once('kafka', () => readKafkaConfig(process.env)),
   command: (): CommandConfig => once('command', () => readCommandConfig(process.env)),
+  relay: (): RelayConfig => once('relay', () => readRelayConfig(process.env)),
 };

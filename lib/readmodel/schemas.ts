@@ -1,0 +1,21 @@
+/** Query parameters of GET /users; also the source of their OpenAPI description. */
+import { z } from 'zod';
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+export const listUsersQuery = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, { error: 'must be a whole number from 1 to 100' })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 100, { error: 'must be a whole number from 1 to 100' })
+    .optional(),
+  cursor: z.string().max(1400, { error: 'is too long' }).optional(),
+  name: z
+    .string()
+    .min(1, { error: 'must not be empty' })
+    .max(255, { error: 'must be at most 255 characters' })
+    .refine((v) => !CONTROL_CHARS.test(v), { error: 'must not contain control characters' })
+    .optional(),
+});
