@@ -19,7 +19,8 @@ export function apiEvent(spec: RequestSpec): APIGatewayProxyEventV2 {
   let body: string | undefined = spec.rawBody;
   if (spec.body !== undefined) {
     body = JSON.stringify(spec.body);
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+      headers['content-type'] = 'application/json';
   }
   const query = spec.query ?? {};
   return {
@@ -37,7 +38,13 @@ export function apiEvent(spec: RequestSpec): APIGatewayProxyEventV2 {
       apiId: 'local',
       domainName: 'localhost',
       domainPrefix: 'localhost',
-      http: { method: spec.method, path: spec.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      http: {
+        method: spec.method,
+        path: spec.path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'test',
+      },
       requestId: randomUUID(),
       routeKey: spec.routeKey ?? `${spec.method} ${spec.path}`,
       stage: '$default',

@@ -1,0 +1,120 @@
+/** The event store's contract, run against the in-memory twin and the MariaDB adapter. */
+import { randomUUID } from 'node:crypto';
+import type { EventStore, NewEvent } from '../../lib/eventstore/types.js';
+
+export function newEvent(type: string, data: unknown): NewEvent {
+  return {
+    eventId: randomUUID(),
+    type,
+    data,
+    metadata: { requestId: 'r-1' },
+    occurredAt: '2026-01-02T03:04:05.678Z',
+  };
+}
+
+const registered = () =>
+  newEvent('UserRegistered', { name: 'Ana', dateRegister: '2026-01-02T03:04:05.678Z' });
+const renamed = (name: string) => newEvent('UserRenamed', { name });
+
+export function eventStoreContract(
+  name: string,
+  makeStore: () => EventStore,
+  teardown?: () => Promise<void>,
+) {
+  describe(`event store contract: ${name}`, () => {
+    let store: EventStore;
+    beforeAll(() => {
+      store = makeStore();
+    });
+    afterAll(async () => {
+      await teardown?.();
+    });
+
+    it('appends at the expected version and reads the stream back in order with positions', async () => {
+      const id = randomUUID();
+      const first = await store.append({ streamId: id, expectedVersion: 0, events: [registered()] });
+      const second = await store.append({
+        streamId: id,
+        expectedVersion: 1,
+        events: [renamed('B'), renamed('C')],
+      });
+      expect(first.outcome).toBe('appended');
+      expect(second.outcome).toBe('appended');
+      const stream = await store.readStream(id);
+      expect(stream.map((e) => [e.version, e.type])).toEqual([
+        [1, 'UserRegistered'],
+        [2, 'UserRenamed'],
+        [3, 'UserRenamed'],
+      ]);
+      expect(stream[2]?.data).toEqual({ name: 'C' });
+      expect(stream[0]?.metadata).toEqual({ requestId: 'r-1' });
+      expect(stream[0]?.occurredAt).toBe('2026-01-02T03:04:05.678Z');
+      const positions = stream.map((e) => e.position);
+      expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    });
+
+    it('a stale expected version is a version conflict and writes nothing', async () => {
+      const id = randomUUID();
+      await store.append({ streamId: id, expectedVersion: 0, events: [registered()] });
+      const stale = await store.append({ streamId: id, expectedVersion: 0, events: [registered()] });
+      expect(stale).toEqual({ outcome: 'version-conflict', expectedVersion: 0 });
+      expect(await store.readStream(id)).toHaveLength(1);
+    });
+
+    it('of 20 concurrent appends at the same version exactly one wins', async () => {
+      const id = randomUUID();
+      await store.append({ streamId: id, expectedVersion: 0, events: [registered()] });
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.append({ streamId: id, expectedVersion: 1, events: [renamed(`n${i}`)] }),
+        ),
+      );
+      expect(outcomes.filter((o) => o.outcome === 'appended')).toHaveLength(1);
+      expect(outcomes.filter((o) => o.outcome === 'version-conflict')).toHaveLength(19);
+      expect((await store.readStream(id)).map((e) => e.version)).toEqual([1, 2]);
+    });
+
+    it('an idempotency key is recorded with the events, and a second use returns the first record without writing', async () => {
+      const id = randomUUID();
+      const key = `k-${randomUUID()}`;
+      const response = { statusCode: 201, body: { id, version: 1 }, headers: { location: `/users/${id}` } };
+      await store.append({
+        streamId: id,
+        expectedVersion: 0,
+        events: [registered()],
+        idempotency: { key, requestHash: 'h1', response },
+      });
+      expect(await store.findIdempotencyRecord(key)).toEqual({ key, requestHash: 'h1', response });
+      const other = randomUUID();
+      const again = await store.append({
+        streamId: other,
+        expectedVersion: 0,
+        events: [registered()],
+        idempotency: { key, requestHash: 'h2', response: { statusCode: 201, body: {} } },
+      });
+      expect(again).toEqual({
+        outcome: 'idempotency-key-taken',
+        existing: { key, requestHash: 'h1', response },
+      });
+      expect(await store.readStream(other)).toEqual([]);
+    });
+
+    it('an append of no events still records its idempotency key', async () => {
+      const id = randomUUID();
+      const key = `k-${randomUUID()}`;
+      const out = await store.append({
+        streamId: id,
+        expectedVersion: 0,
+        events: [],
+        idempotency: { key, requestHash: 'h', response: { statusCode: 200, body: { id, version: 0 } } },
+      });
+      expect(out).toEqual({ outcome: 'appended', events: [] });
+      expect((await store.findIdempotencyRecord(key))?.response.statusCode).toBe(200);
+    });
+
+    it('an unknown stream reads as empty and an unknown key as undefined', async () => {
+      expect(await store.readStream(randomUUID())).toEqual([]);
+      expect(await store.findIdempotencyRecord(`missing-${randomUUID()}`)).toBeUndefined();
+    });
+  });
+}
