@@ -20,6 +20,7 @@ export interface CommandDeps {
 }
 
 let deps: CommandDeps | undefined;
+let bus: KafkaEventBus | undefined;
 
 /** The real adapters, built once per container from the environment. */
 export function commandDeps(): CommandDeps {
@@ -27,9 +28,10 @@ export function commandDeps(): CommandDeps {
     const db = pool('command');
     const kafka = config.kafka();
     const { maxConflictRetries, maxBodyBytes } = config.command();
+    bus = new KafkaEventBus(kafka);
     deps = {
       store: new MariaDbEventStore(db, writeUserData),
-      bus: new KafkaEventBus(kafka),
+      bus,
       outbox: new MariaDbOutbox(db),
       maxConflictRetries,
       maxBodyBytes,
@@ -38,4 +40,11 @@ export function commandDeps(): CommandDeps {
     };
   }
   return deps;
+}
+
+/** Disconnects the producer (the pools close with closePools); for tests and shutdown. */
+export async function closeCommandDeps(): Promise<void> {
+  await bus?.close();
+  bus = undefined;
+  deps = undefined;
 }
