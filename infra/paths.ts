@@ -7,10 +7,19 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** Git-ignored folder for downloaded jars, broker data, pid files and logs. */
 export const STATE_DIR = path.resolve(ROOT, process.env.CQRS_STATE_DIR ?? '.local');
 
+/**
+ * Where the broker jars are cached (with their `.complete` stamp). Separate from the state folder
+ * so a second stack (another state folder, other ports) can share one download.
+ */
+export const KAFKA_JARS_DIR = path.resolve(
+  ROOT,
+  process.env.KAFKA_JARS_DIR ?? path.join(STATE_DIR, 'kafka', 'lib'),
+);
+
 export const paths = {
   kafkaPom: path.join(ROOT, 'infra', 'kafka', 'pom.xml'),
-  kafkaLib: path.join(STATE_DIR, 'kafka', 'lib'),
-  kafkaJarsStamp: path.join(STATE_DIR, 'kafka', 'lib', '.complete'),
+  kafkaLib: KAFKA_JARS_DIR,
+  kafkaJarsStamp: path.join(KAFKA_JARS_DIR, '.complete'),
   kafkaHome: path.join(STATE_DIR, 'kafka'),
   kafkaData: path.join(STATE_DIR, 'kafka', 'data'),
   kafkaProperties: path.join(STATE_DIR, 'kafka', 'server.properties'),

@@ -103,7 +103,7 @@ async function ensureFormatted(): Promise<void> {
     await rm(paths.kafkaData, { recursive: true, force: true });
     throw new InfraError(
       `Formatting the broker storage failed (see ${paths.kafkaLogFile}).`,
-      'Run `npm run infra:down`, delete .local/kafka/data, then `npm run infra:up`.',
+      `Run \`npm run infra:down\`, delete ${paths.kafkaData}, then \`npm run infra:up\`.`,
     );
   }
 }
@@ -173,7 +173,7 @@ export async function startBroker(cfg: KafkaConfig, settings = brokerSettings())
     if (child.exitCode !== null || !(await livePid(paths.kafkaPidFile, MARKER))) {
       throw new InfraError(
         `The Kafka broker exited during start-up. Last lines of ${paths.kafkaLogFile}:\n${await logTail()}`,
-        'Fix what the log says; if the state folder is damaged, delete .local/kafka/data and run `npm run infra:up`.',
+        `Fix what the log says; if the state folder is damaged, delete ${paths.kafkaData} and run \`npm run infra:up\`.`,
       );
     }
     const log = (await readFile(paths.kafkaLogFile, 'utf8')).slice(logStart);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { paths } from '../paths.js';
 import { InfraError, progress } from '../progress.js';
 import { requireMaven } from '../prerequisites.js';
@@ -21,7 +22,8 @@ export async function jarsCached(): Promise<boolean> {
 }
 
 /**
- * Copies the broker jars pinned in infra/kafka/pom.xml into .local/kafka/lib, once.
+ * Copies the broker jars pinned in infra/kafka/pom.xml into the jars folder (KAFKA_JARS_DIR,
+ * by default .local/kafka/lib), once.
  * The copy goes to a temporary folder renamed into place at the end, so an interrupted
  * download never leaves a half-filled lib folder behind.
  */
@@ -73,7 +75,7 @@ export async function ensureKafkaJars(): Promise<void> {
     );
   }
   const jars = (await readdir(staging)).filter((name) => name.endsWith('.jar'));
-  await writeFile(`${staging}/.complete`, `${await pomDigest()}\n`);
+  await writeFile(path.join(staging, path.basename(paths.kafkaJarsStamp)), `${await pomDigest()}\n`);
   await rm(paths.kafkaLib, { recursive: true, force: true });
   await rename(staging, paths.kafkaLib);
   progress.ok(`Kafka jars ready: ${jars.length} jars in ${paths.kafkaLib}`);
