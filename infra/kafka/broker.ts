@@ -9,8 +9,12 @@ import { livePid, portOpen, sleep, stopProcess, writePidFile } from '../processe
 import { InfraError, progress } from '../progress.js';
 import { requireJava } from '../prerequisites.js';
 
-/** Marks our broker's command line, so a pid file never makes us signal someone else's process. */
-const MARKER = 'kafka.Kafka';
+/**
+ * Marks our broker's command line, so a stale pid file never makes us signal someone else's
+ * process: the main class followed by this state folder's properties file, so another
+ * project's broker, or a second stack of ours with another CQRS_STATE_DIR, never matches.
+ */
+const MARKER = `kafka.Kafka ${paths.kafkaProperties}`;
 
 export interface BrokerSettings {
   host: string;
