@@ -5,7 +5,7 @@ import path from 'node:path';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Git-ignored folder for downloaded jars, broker data, pid files and logs. */
-export const STATE_DIR = path.resolve(ROOT, process.env.CQRS_STATE_DIR ?? '.local');
+export const STATE_DIR = path.resolve(ROOT, process.env.CQRS_STATE_DIR || '.local');
 
 /**
  * Where the broker jars are cached (with their `.complete` stamp). Separate from the state folder
@@ -13,7 +13,7 @@ export const STATE_DIR = path.resolve(ROOT, process.env.CQRS_STATE_DIR ?? '.loca
  */
 export const KAFKA_JARS_DIR = path.resolve(
   ROOT,
-  process.env.KAFKA_JARS_DIR ?? path.join(STATE_DIR, 'kafka', 'lib'),
+  process.env.KAFKA_JARS_DIR || path.join(STATE_DIR, 'kafka', 'lib'),
 );
 
 export const paths = {
