@@ -30,9 +30,35 @@ export function grantsFor(role: AppRole, db: DatabaseNames): Array<{ privileges:
 
 const ROLES: AppRole[] = ['command', 'relay', 'projection', 'query'];
 
+/** A SHOW GRANTS line without quoting or password hash, so two lists compare as sets. */
+function normaliseGrant(line: string): string {
+  return line
+    .replace(/ IDENTIFIED BY PASSWORD '[^']*'/, '')
+    .replace(/`/g, '')
+    .trim();
+}
+
+async function grantsMatch(
+  conn: Connection,
+  role: AppRole,
+  db: DatabaseNames,
+  user: string,
+  host: string,
+): Promise<boolean> {
+  const rows = (await conn.query('SHOW GRANTS FOR ?@?', [user, host])) as Array<Record<string, unknown>>;
+  const current = new Set(rows.map((row) => normaliseGrant(String(Object.values(row)[0]))));
+  const expected = new Set([
+    `GRANT USAGE ON *.* TO ${user}@${host}`,
+    ...grantsFor(role, db).map((g) => normaliseGrant(`GRANT ${g.privileges} ON ${g.on} TO ${user}@${host}`)),
+  ]);
+  return current.size === expected.size && [...expected].every((grant) => current.has(grant));
+}
+
 /**
  * Creates (or updates) one database user per role and sets its grants to exactly the list
- * above: existing privileges are revoked first, so a narrowed grant takes effect.
+ * above. Grants already exactly right are left alone, so running this while the functions
+ * work never opens a window without privileges; otherwise existing privileges are revoked
+ * first, so a narrowed grant takes effect.
  */
 export async function ensureUsers(conn: Connection, db: DatabaseNames, env = process.env): Promise<void> {
   const host = env.MARIADB_USER_HOST ?? '%';
@@ -40,6 +66,7 @@ export async function ensureUsers(conn: Connection, db: DatabaseNames, env = pro
     const { user, password } = readDbConfig(env, role);
     await conn.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [user, host, password]);
     await conn.query('ALTER USER ?@? IDENTIFIED BY ?', [user, host, password]);
+    if (await grantsMatch(conn, role, db, user, host)) continue;
     await conn.query('REVOKE ALL PRIVILEGES, GRANT OPTION FROM ?@?', [user, host]);
     for (const grant of grantsFor(role, db)) {
       await conn.query(`GRANT ${grant.privileges} ON ${grant.on} TO ?@?`, [user, host]);
