@@ -1,0 +1,115 @@
+// @ts-check
+/**
+ * serverless-offline-kafka: runs the `msk` and `kafka` event sources of a service against a
+ * local Kafka broker while `sls offline` runs. List it before serverless-offline in `plugins`.
+ *
+ * Settings (custom.offline-kafka): brokers (comma-separated, default KAFKA_BROKERS or
+ * 127.0.0.1:9092), maximumRetryAttempts (default -1: retry a failing batch until it succeeds).
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { readBrokers, readSources } from './config.js';
+import { KafkaEventSource } from './event-source.js';
+
+/** Options serverless-offline's Lambda runner reads, with its own defaults. */
+const LAMBDA_DEFAULTS = {
+  localEnvironment: false,
+  noTimeout: false,
+  reloadHandler: false,
+  terminateIdleLambdaTime: 60,
+  useDocker: false,
+  useInProcess: false,
+};
+
+export default class ServerlessOfflineKafka {
+  /** @type {KafkaEventSource[]} */
+  #sources = [];
+  /** @type {any} */
+  #lambda;
+
+  /**
+   * @param {any} serverless
+   * @param {Record<string, unknown>} cliOptions
+   * @param {{ log: any }} [utils]
+   */
+  constructor(serverless, cliOptions, utils) {
+    this.serverless = serverless;
+    this.cliOptions = cliOptions;
+    const log = utils?.log;
+    this.log = {
+      notice: (/** @type {string} */ m) => (log ? log.notice(m) : console.log(m)),
+      warning: (/** @type {string} */ m) => (log ? log.warning(m) : console.warn(m)),
+      error: (/** @type {string} */ m) => (log ? log.error(m) : console.error(m)),
+    };
+    this.hooks = {
+      // `sls offline` runs the `offline:start` lifecycle; `sls offline start` the init/ready/end ones.
+      'before:offline:start': () => this.start(),
+      'before:offline:start:init': () => this.start(),
+      'offline:start:end': () => this.stop(),
+    };
+  }
+
+  get settings() {
+    return this.serverless.service.custom?.['offline-kafka'] ?? {};
+  }
+
+  async start() {
+    if (this.#lambda) return;
+    const service = this.serverless.service;
+    const sources = readSources(service, this.settings).filter((s) => s.enabled);
+    if (!sources.length) return;
+    const brokers = readBrokers(this.settings);
+    const { default: Lambda } = await import('serverless-offline/lambda');
+    const offlineOptions = {
+      ...LAMBDA_DEFAULTS,
+      ...(service.custom?.['serverless-offline'] ?? {}),
+      ...this.cliOptions,
+    };
+    this.#lambda = new Lambda(this.serverless, offlineOptions);
+    this.#lambda.create(
+      [...new Set(sources.map((s) => s.functionKey))].map((functionKey) => ({
+        functionKey,
+        functionDefinition: service.getFunction(functionKey),
+      })),
+    );
+    const kafka = new Kafka({
+      clientId: 'serverless-offline-kafka',
+      brokers,
+      connectionTimeout: 3000,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5000 },
+    });
+    for (const source of sources) {
+      const eventSource = new KafkaEventSource({
+        source,
+        kafka,
+        bootstrapServers: brokers.join(','),
+        invoke: (functionKey, event) => this.#invoke(functionKey, event),
+        log: this.log,
+      });
+      this.#sources.push(eventSource);
+      this.log.notice(`offline-kafka: ${eventSource.label} on ${brokers.join(',')}`);
+      void eventSource.start();
+    }
+    const stopOnSignal = () => void this.stop();
+    process.once('SIGINT', stopOnSignal);
+    process.once('SIGTERM', stopOnSignal);
+  }
+
+  /**
+   * @param {string} functionKey
+   * @param {unknown} event
+   */
+  async #invoke(functionKey, event) {
+    const fn = this.#lambda.get(functionKey);
+    fn.setEvent(event);
+    return fn.runHandler();
+  }
+
+  async stop() {
+    const sources = this.#sources;
+    this.#sources = [];
+    await Promise.all(sources.map((s) => s.stop()));
+    await this.#lambda?.cleanup();
+    this.#lambda = undefined;
+  }
+}
