@@ -1,0 +1,105 @@
+/** Runs `sls offline` for end-to-end tests, on its own ports and consumer group. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { ROOT } from '../../infra/paths.js';
+
+export interface OfflineServer {
+  url: string;
+  consumerGroup: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+export interface OfflineOptions {
+  httpPort: number;
+  lambdaPort: number;
+  consumerGroup: string;
+  env?: Record<string, string>;
+  /** Wait until the Kafka event source says it is consuming. */
+  waitForConsumer?: boolean;
+}
+
+function waitFor(
+  child: ChildProcess,
+  output: () => string,
+  pattern: RegExp,
+  timeoutMs: number,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      clearInterval(poll);
+      reject(
+        new Error(`sls offline did not print ${pattern} within ${timeoutMs} ms:\n${output().slice(-3000)}`),
+      );
+    }, timeoutMs);
+    const poll = setInterval(() => {
+      if (pattern.test(output())) {
+        clearTimeout(timer);
+        clearInterval(poll);
+        resolve();
+      } else if (child.exitCode !== null) {
+        clearTimeout(timer);
+        clearInterval(poll);
+        reject(new Error(`sls offline exited with ${child.exitCode}:\n${output().slice(-3000)}`));
+      }
+    }, 100);
+  });
+}
+
+export async function startOffline(options: OfflineOptions): Promise<OfflineServer> {
+  let log = '';
+  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'sls'), ['offline', '--stage', 'local'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      HTTP_PORT: String(options.httpPort),
+      LAMBDA_PORT: String(options.lambdaPort),
+      PROJECTION_CONSUMER_GROUP: options.consumerGroup,
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
+      ...options.env,
+    },
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const output = () => log;
+  const stop = async () => {
+    if (child.exitCode !== null || child.pid === undefined) return;
+    const signal = (name: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, name);
+      } catch {
+        /* gone */
+      }
+    };
+    signal('SIGINT');
+    const timer = setTimeout(() => signal('SIGKILL'), 10000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await waitFor(child, output, /Server ready/, 90000);
+    if (options.waitForConsumer ?? true) await waitFor(child, output, /offline-kafka: .*: consuming/, 60000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `http://localhost:${options.httpPort}`, consumerGroup: options.consumerGroup, output, stop };
+}
+
+/** Polls `probe` until it returns a value other than undefined, or throws after `timeoutMs`. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 15000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
