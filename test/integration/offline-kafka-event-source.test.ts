@@ -1,0 +1,143 @@
+/**
+ * The offline Kafka event source against the real broker: Lambda's delivery rules, emulated.
+ */
+import { jest } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { KafkaEventSource } from '../../plugins/serverless-offline-kafka/event-source.js';
+import type { SourceDefinition } from '../../plugins/serverless-offline-kafka/config.js';
+import { createAdmin, createProducer } from '../../lib/kafka/client.js';
+import { recordsFromKafkaEvent } from '../../lib/projection/kafka-event.js';
+import type { KafkaLambdaEvent } from '../../lib/projection/kafka-event.js';
+import { kafkaConfig } from '../support/env.js';
+import { eventually } from '../support/offline.js';
+
+const kafka = new Kafka({ clientId: 'test', brokers: kafkaConfig.brokers, logLevel: logLevel.NOTHING });
+const quietLog = { notice: () => undefined, warning: jest.fn(), error: jest.fn() };
+
+function source(topic: string, overrides: Partial<SourceDefinition> = {}): SourceDefinition {
+  return {
+    functionKey: 'projection',
+    eventSource: 'aws:kafka',
+    eventSourceArn: 'arn:aws:kafka:eu-west-1:000000000000:cluster/test/x',
+    topic,
+    groupId: `test-${randomUUID()}`,
+    batchSize: 2,
+    batchingWindowMs: 0,
+    fromBeginning: true,
+    maximumRetryAttempts: -1,
+    enabled: true,
+    ...overrides,
+  };
+}
+
+async function topicWith(messages: number): Promise<string> {
+  const topic = `plugin-${randomUUID()}`;
+  const admin = await createAdmin(kafkaConfig, { quiet: true });
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
+  });
+  await admin.disconnect();
+  const producer = await createProducer(kafkaConfig, { quiet: true });
+  await producer.connect();
+  await producer.send({
+    topic,
+    messages: Array.from({ length: messages }, (_, i) => ({
+      key: `k${i}`,
+      value: `v${i}`,
+      headers: { n: String(i) },
+    })),
+  });
+  await producer.disconnect();
+  return topic;
+}
+
+async function committedOffset(groupId: string, topic: string): Promise<number> {
+  const admin = await createAdmin(kafkaConfig, { quiet: true });
+  await admin.connect();
+  const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  await admin.disconnect();
+  return Number(t?.partitions[0]?.offset ?? -1);
+}
+
+describe('offline Kafka event source', () => {
+  it('delivers every record in Lambda-shaped batches of at most batchSize, in offset order', async () => {
+    const topic = await topicWith(5);
+    const events: KafkaLambdaEvent[] = [];
+    const def = source(topic);
+    const es = new KafkaEventSource({
+      source: def,
+      kafka,
+      bootstrapServers: kafkaConfig.brokers.join(','),
+      invoke: async (_fn, event) => void events.push(event as KafkaLambdaEvent),
+      log: quietLog,
+    });
+    await es.start();
+    await eventually(async () =>
+      events.flatMap((e) => recordsFromKafkaEvent(e)).length >= 5 ? true : undefined,
+    );
+    await eventually(async () => ((await committedOffset(def.groupId, topic)) === 5 ? true : undefined));
+    await es.stop();
+    const records = events.flatMap((e) => recordsFromKafkaEvent(e));
+    expect(records.map((r) => r.value?.toString())).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
+    expect(records.map((r) => r.headers.n)).toEqual(['0', '1', '2', '3', '4']);
+    expect(events.every((e) => Object.values(e.records).flat().length <= 2)).toBe(true);
+    expect(events[0]).toMatchObject({ eventSource: 'aws:kafka', eventSourceArn: def.eventSourceArn });
+  });
+
+  it('retries a failing batch with the same records and commits its offsets only after it succeeds', async () => {
+    const topic = await topicWith(2);
+    const def = source(topic, { batchSize: 10 });
+    const attempts: string[][] = [];
+    let failuresLeft = 2;
+    const es = new KafkaEventSource({
+      source: def,
+      kafka,
+      bootstrapServers: kafkaConfig.brokers.join(','),
+      invoke: async (_fn, event) => {
+        attempts.push(recordsFromKafkaEvent(event as KafkaLambdaEvent).map((r) => r.offset));
+        if (failuresLeft-- > 0) throw new Error('database unreachable');
+      },
+      log: quietLog,
+    });
+    await es.start();
+    await eventually(async () => (attempts.length >= 1 ? true : undefined));
+    expect(await committedOffset(def.groupId, topic)).toBe(-1);
+    await eventually(
+      async () => ((await committedOffset(def.groupId, topic)) === 2 ? true : undefined),
+      15000,
+    );
+    await es.stop();
+    expect(attempts).toEqual([
+      ['0', '1'],
+      ['0', '1'],
+      ['0', '1'],
+    ]);
+    expect(quietLog.warning).toHaveBeenCalledWith(
+      expect.stringMatching(/failed \(database unreachable\); retry 1/),
+    );
+  });
+
+  it('starts without a broker, says so, and keeps trying until stopped', async () => {
+    const warnings: string[] = [];
+    const es = new KafkaEventSource({
+      source: source('nowhere'),
+      kafka: new Kafka({
+        clientId: 'test',
+        brokers: ['127.0.0.1:1'],
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 0 },
+      }),
+      bootstrapServers: '127.0.0.1:1',
+      invoke: async () => undefined,
+      log: { ...quietLog, warning: (m: string) => void warnings.push(m) },
+    });
+    const running = es.start();
+    await eventually(async () => (warnings.length > 0 ? true : undefined), 10000);
+    expect(warnings[0]).toMatch(/broker not reachable at 127\.0\.0\.1:1 .*retrying in/);
+    await es.stop();
+    await running;
+  });
+});
