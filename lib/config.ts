@@ -11,7 +11,11 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-export type DbRole = 'admin' | 'command' | 'relay' | 'projection' | 'query';
+/**
+ * One database user per role. `operator` runs the maintenance tools (read-model rebuild, dead
+ * letters): it reads the event store and owns the read database's tables.
+ */
+export type DbRole = 'admin' | 'command' | 'relay' | 'projection' | 'query' | 'operator';
 
 export interface DbConfig {
   host: string;
@@ -58,6 +62,7 @@ const LOCAL_DB_PASSWORDS: Record<Exclude<DbRole, 'admin'>, string> = {
   relay: 'relay-local-pw',
   projection: 'projection-local-pw',
   query: 'query-local-pw',
+  operator: 'operator-local-pw',
 };
 
 /** Reads variables from one environment, applying local defaults unless CQRS_ENV=aws. */

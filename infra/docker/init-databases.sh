@@ -96,3 +96,6 @@ user projection projection-local-pw \
   "SELECT, INSERT, UPDATE, DELETE ON \`$queries\`.*"
 user query query-local-pw \
   "SELECT ON \`$queries\`.USER_DATA"
+user operator operator-local-pw \
+  "SELECT ON \`$commands\`.events" \
+  "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER ON \`$queries\`.*"

@@ -2,7 +2,7 @@ import type { Connection } from 'mariadb';
 import { readDbConfig, type DatabaseNames } from '../../lib/config.js';
 import { progress } from '../progress.js';
 
-type AppRole = 'command' | 'relay' | 'projection' | 'query';
+type AppRole = 'command' | 'relay' | 'projection' | 'query' | 'operator';
 
 /** Which privileges each role gets, on which table; nothing else is granted. */
 export function grantsFor(role: AppRole, db: DatabaseNames): Array<{ privileges: string; on: string }> {
@@ -25,10 +25,15 @@ export function grantsFor(role: AppRole, db: DatabaseNames): Array<{ privileges:
       return [{ privileges: 'SELECT, INSERT, UPDATE, DELETE', on: `${q}.*` }];
     case 'query':
       return [{ privileges: 'SELECT', on: `${q}.USER_DATA` }];
+    case 'operator':
+      return [
+        { privileges: 'SELECT', on: `${c}.events` },
+        { privileges: 'SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER', on: `${q}.*` },
+      ];
   }
 }
 
-const ROLES: AppRole[] = ['command', 'relay', 'projection', 'query'];
+const ROLES: AppRole[] = ['command', 'relay', 'projection', 'query', 'operator'];
 
 /** A SHOW GRANTS line without quoting or password hash, so two lists compare as sets. */
 function normaliseGrant(line: string): string {

@@ -21,6 +21,7 @@ const users = {
   RELAY_DB_USER: `dk_${suffix}_relay`,
   PROJECTION_DB_USER: `dk_${suffix}_projection`,
   QUERY_DB_USER: `dk_${suffix}_query`,
+  OPERATOR_DB_USER: `dk_${suffix}_operator`,
 };
 const admin = readDbConfig(process.env, 'admin');
 const env: NodeJS.ProcessEnv = {

@@ -26,6 +26,7 @@ const names = {
   RELAY_DB_USER: `lc_${suffix}_relay`,
   PROJECTION_DB_USER: `lc_${suffix}_projection`,
   QUERY_DB_USER: `lc_${suffix}_query`,
+  OPERATOR_DB_USER: `lc_${suffix}_operator`,
 };
 
 let stateDir = '';
@@ -119,6 +120,7 @@ describeOnLinux('local stack CLI lifecycle (second broker on 19092, own state fo
         names.RELAY_DB_USER,
         names.PROJECTION_DB_USER,
         names.QUERY_DB_USER,
+        names.OPERATOR_DB_USER,
       ]) {
         await admin.query('DROP USER IF EXISTS ?@?', [user, userHost]);
       }

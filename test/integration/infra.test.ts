@@ -249,6 +249,7 @@ describe('database set-up is repeatable', () => {
     RELAY_DB_USER: `it_${suffix}_relay`,
     PROJECTION_DB_USER: `it_${suffix}_projection`,
     QUERY_DB_USER: `it_${suffix}_query`,
+    OPERATOR_DB_USER: `it_${suffix}_operator`,
   };
   const userHost = process.env.MARIADB_USER_HOST ?? '%';
 
@@ -272,7 +273,13 @@ describe('database set-up is repeatable', () => {
   afterAll(async () => {
     await admin.query(`DROP DATABASE IF EXISTS \`${env.COMMANDS_DB}\``);
     await admin.query(`DROP DATABASE IF EXISTS \`${env.QUERIES_DB}\``);
-    for (const user of [env.COMMAND_DB_USER, env.RELAY_DB_USER, env.PROJECTION_DB_USER, env.QUERY_DB_USER]) {
+    for (const user of [
+      env.COMMAND_DB_USER,
+      env.RELAY_DB_USER,
+      env.PROJECTION_DB_USER,
+      env.QUERY_DB_USER,
+      env.OPERATOR_DB_USER,
+    ]) {
       await admin.query('DROP USER IF EXISTS ?@?', [user, userHost]);
     }
   });
