@@ -15,31 +15,50 @@ interface UserRow {
 
 const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 
+/** The tables a projection store writes; a rebuild writes fresh copies before they are swapped in. */
+export interface ReadModelTables {
+  users: string;
+  parked: string;
+}
+
+export const LIVE_TABLES: ReadModelTables = { users: 'USER_DATA', parked: 'parked_events' };
+
 /**
  * The read model in the queries database. One transaction per batch: lock the rows of the
  * batch's streams, plan in memory, then write with bulk statements. A database failure
  * rolls everything back and throws, so the whole batch is delivered again.
  */
 export class MariaDbProjectionStore implements ProjectionStore {
-  constructor(private readonly pool: Pool) {}
+  /** `tables` are trusted identifiers (constants of this code), never input. */
+  constructor(
+    private readonly pool: Pool,
+    private readonly tables: ReadModelTables = LIVE_TABLES,
+  ) {}
 
   async projectBatch(records: IncomingRecord[]): Promise<BatchPlan> {
+    return inTransaction(this.pool, (conn) => this.projectBatchIn(conn, records));
+  }
+
+  /** The same, inside a transaction the caller owns (a rebuild also moves its checkpoint in it). */
+  async projectBatchIn(conn: PoolConnection, records: IncomingRecord[]): Promise<BatchPlan> {
     const batch = decodeBatch(records);
     const ids = streamIdsOf(batch);
-    return inTransaction(this.pool, async (conn) => {
-      const [views, parked] = ids.length
-        ? await Promise.all([loadViews(conn, ids), loadParked(conn, ids)])
-        : [new Map<string, UserView>(), new Map<string, Envelope[]>()];
-      const plan = planBatch(batch, { views, parked });
-      await write(conn, plan);
-      return plan;
-    });
+    const [views, parked] = ids.length
+      ? await Promise.all([loadViews(conn, this.tables, ids), loadParked(conn, this.tables, ids)])
+      : [new Map<string, UserView>(), new Map<string, Envelope[]>()];
+    const plan = planBatch(batch, { views, parked });
+    await write(conn, this.tables, plan);
+    return plan;
   }
 }
 
-async function loadViews(conn: PoolConnection, ids: string[]): Promise<Map<string, UserView>> {
+async function loadViews(
+  conn: PoolConnection,
+  tables: ReadModelTables,
+  ids: string[],
+): Promise<Map<string, UserView>> {
   const rows = (await conn.query(
-    'SELECT USER_ID, NAME, DATE_REGISTER, VERSION, STATUS FROM USER_DATA WHERE USER_ID IN (?) FOR UPDATE',
+    `SELECT USER_ID, NAME, DATE_REGISTER, VERSION, STATUS FROM ${tables.users} WHERE USER_ID IN (?) FOR UPDATE`,
     [ids],
   )) as UserRow[];
   return new Map(
@@ -56,9 +75,13 @@ async function loadViews(conn: PoolConnection, ids: string[]): Promise<Map<strin
   );
 }
 
-async function loadParked(conn: PoolConnection, ids: string[]): Promise<Map<string, Envelope[]>> {
+async function loadParked(
+  conn: PoolConnection,
+  tables: ReadModelTables,
+  ids: string[],
+): Promise<Map<string, Envelope[]>> {
   const rows = (await conn.query(
-    'SELECT stream_id, envelope FROM parked_events WHERE stream_id IN (?) ORDER BY stream_id, version FOR UPDATE',
+    `SELECT stream_id, envelope FROM ${tables.parked} WHERE stream_id IN (?) ORDER BY stream_id, version FOR UPDATE`,
     [ids],
   )) as Array<{ stream_id: string; envelope: unknown }>;
   const parked = new Map<string, Envelope[]>();
@@ -70,12 +93,12 @@ async function loadParked(conn: PoolConnection, ids: string[]): Promise<Map<stri
   return parked;
 }
 
-async function write(conn: PoolConnection, plan: BatchPlan): Promise<void> {
+async function write(conn: PoolConnection, tables: ReadModelTables, plan: BatchPlan): Promise<void> {
   const writes: Promise<unknown>[] = [];
   if (plan.upserts.length) {
     writes.push(
       conn.batch(
-        `INSERT INTO USER_DATA (USER_ID, NAME, DATE_REGISTER, VERSION, STATUS, UPDATED_AT)
+        `INSERT INTO ${tables.users} (USER_ID, NAME, DATE_REGISTER, VERSION, STATUS, UPDATED_AT)
          VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))
          ON DUPLICATE KEY UPDATE NAME = VALUES(NAME), VERSION = VALUES(VERSION), STATUS = VALUES(STATUS), UPDATED_AT = VALUES(UPDATED_AT)`,
         plan.upserts.map((v) => [v.userId, v.name, v.dateRegister, v.version, v.status]),
@@ -85,7 +108,7 @@ async function write(conn: PoolConnection, plan: BatchPlan): Promise<void> {
   if (plan.park.length) {
     writes.push(
       conn.batch(
-        'INSERT IGNORE INTO parked_events (stream_id, version, event_id, envelope, parked_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))',
+        `INSERT IGNORE INTO ${tables.parked} (stream_id, version, event_id, envelope, parked_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))`,
         plan.park.map((e) => [e.streamId, e.version, e.eventId, JSON.stringify(e)]),
       ),
     );
@@ -93,7 +116,7 @@ async function write(conn: PoolConnection, plan: BatchPlan): Promise<void> {
   if (plan.unpark.length) {
     writes.push(
       conn.batch(
-        'DELETE FROM parked_events WHERE stream_id = ? AND version = ?',
+        `DELETE FROM ${tables.parked} WHERE stream_id = ? AND version = ?`,
         plan.unpark.map((p) => [p.streamId, p.version]),
       ),
     );
