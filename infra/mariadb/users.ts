@@ -33,7 +33,7 @@ export function grantsFor(role: AppRole, db: DatabaseNames): Array<{ privileges:
   }
 }
 
-const ROLES: AppRole[] = ['command', 'relay', 'projection', 'query', 'operator'];
+export const ROLES: AppRole[] = ['command', 'relay', 'projection', 'query', 'operator'];
 
 /** A SHOW GRANTS line without quoting or password hash, so two lists compare as sets. */
 function normaliseGrant(line: string): string {
