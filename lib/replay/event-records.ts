@@ -1,5 +1,5 @@
 import { toMessage } from '../bus/envelope.js';
-import { rowToEvent } from '../eventstore/mariadb.js';
+import type { rowToEvent } from '../eventstore/mariadb.js';
 import type { StoredEvent } from '../eventstore/types.js';
 import type { IncomingRecord } from '../projection/records.js';
 
