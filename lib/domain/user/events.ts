@@ -5,14 +5,19 @@ export const NAME_MAX_LENGTH = 255;
 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+/** A UTF-16 surrogate without its pair: no UTF-8 encoding exists, so the database would refuse it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** A user name: a string, trimmed length 1-255, no control characters. */
+/** A user name: a string, trimmed length 1-255, no control characters, well-formed Unicode. */
 export const userNameSchema = z
   .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
   .trim()
   .min(1, { error: 'must not be empty' })
   .max(NAME_MAX_LENGTH, { error: `must be at most ${NAME_MAX_LENGTH} characters` })
-  .refine((name) => !CONTROL_CHARS.test(name), { error: 'must not contain control characters' });
+  .refine((name) => !CONTROL_CHARS.test(name), { error: 'must not contain control characters' })
+  .refine((name) => !LONE_SURROGATE.test(name), {
+    error: 'must be well-formed Unicode (no unpaired surrogate)',
+  });
 
 export const userEventSchemas = {
   UserRegistered: z.strictObject({ name: userNameSchema, dateRegister: z.iso.datetime() }),
