@@ -175,6 +175,19 @@ export function readCommandConfig(env: Env): CommandConfig {
   };
 }
 
+export interface ProjectionConfig {
+  /** PROJECTION_AUDIT=applied records every applied event in applied_events (off by default). */
+  auditApplied: boolean;
+}
+
+export function readProjectionConfig(env: Env): ProjectionConfig {
+  const audit = new EnvReader(env).optional('PROJECTION_AUDIT') ?? 'off';
+  if (audit !== 'off' && audit !== 'applied') {
+    throw new ConfigError(`Environment variable PROJECTION_AUDIT must be off or applied, got "${audit}".`);
+  }
+  return { auditApplied: audit === 'applied' };
+}
+
 export function readRelayConfig(env: Env): RelayConfig {
   const reader = new EnvReader(env);
   return {
@@ -198,5 +211,6 @@ export const config = {
   databases: (): DatabaseNames => once('databases', () => readDatabaseNames(process.env)),
   kafka: (): KafkaConfig => once('kafka', () => readKafkaConfig(process.env)),
   command: (): CommandConfig => once('command', () => readCommandConfig(process.env)),
+  projection: (): ProjectionConfig => once('projection', () => readProjectionConfig(process.env)),
   relay: (): RelayConfig => once('relay', () => readRelayConfig(process.env)),
 };

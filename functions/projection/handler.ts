@@ -3,10 +3,11 @@
  * plugin locally). The batch is applied in one read-database transaction; poison records are
  * dead-lettered inside it. Any other failure throws, so the event source retries the batch.
  */
+import { config } from '../../lib/config.js';
 import { pool } from '../../lib/db/pool.js';
 import { log } from '../../lib/log.js';
 import { recordsFromKafkaEvent, type KafkaLambdaEvent } from '../../lib/projection/kafka-event.js';
-import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
+import { LIVE_TABLES, MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import type { RecordOutcome } from '../../lib/projection/records.js';
 import type { ProjectionStore } from '../../lib/projection/store.js';
 
@@ -37,5 +38,8 @@ export function createProjectionHandler(getStore: () => ProjectionStore) {
 let store: ProjectionStore | undefined;
 
 export const handler = createProjectionHandler(
-  () => (store ??= new MariaDbProjectionStore(pool('projection'))),
+  () =>
+    (store ??= new MariaDbProjectionStore(pool('projection'), LIVE_TABLES, {
+      auditApplied: config.projection().auditApplied,
+    })),
 );

@@ -23,6 +23,11 @@ export interface ReadModelTables {
 
 export const LIVE_TABLES: ReadModelTables = { users: 'USER_DATA', parked: 'parked_events' };
 
+export interface ProjectionStoreOptions {
+  /** Also record each applied event in `applied_events`, in the batch's transaction (PROJECTION_AUDIT). */
+  auditApplied?: boolean;
+}
+
 /**
  * The read model in the queries database. One transaction per batch: lock the rows of the
  * batch's streams, plan in memory, then write with bulk statements. A database failure
@@ -33,6 +38,7 @@ export class MariaDbProjectionStore implements ProjectionStore {
   constructor(
     private readonly pool: Pool,
     private readonly tables: ReadModelTables = LIVE_TABLES,
+    private readonly options: ProjectionStoreOptions = {},
   ) {}
 
   async projectBatch(records: IncomingRecord[]): Promise<BatchPlan> {
@@ -47,7 +53,7 @@ export class MariaDbProjectionStore implements ProjectionStore {
       ? await Promise.all([loadViews(conn, this.tables, ids), loadParked(conn, this.tables, ids)])
       : [new Map<string, UserView>(), new Map<string, Envelope[]>()];
     const plan = planBatch(batch, { views, parked });
-    await write(conn, this.tables, plan);
+    await write(conn, this.tables, plan, this.options);
     return plan;
   }
 }
@@ -93,8 +99,28 @@ async function loadParked(
   return parked;
 }
 
-async function write(conn: PoolConnection, tables: ReadModelTables, plan: BatchPlan): Promise<void> {
+async function write(
+  conn: PoolConnection,
+  tables: ReadModelTables,
+  plan: BatchPlan,
+  options: ProjectionStoreOptions,
+): Promise<void> {
   const writes: Promise<unknown>[] = [];
+  if (options.auditApplied && plan.applied.length) {
+    writes.push(
+      conn.batch(
+        `INSERT INTO applied_events (event_id, stream_id, version, partition_no, offset_no, applied_at)
+         VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`,
+        plan.applied.map(({ envelope, record }) => [
+          envelope.eventId,
+          envelope.streamId,
+          envelope.version,
+          record.partition,
+          record.offset,
+        ]),
+      ),
+    );
+  }
   if (plan.upserts.length) {
     writes.push(
       conn.batch(

@@ -20,6 +20,8 @@ export interface BatchPlan {
   /** Parked (streamId, version) pairs consumed or made obsolete. */
   unpark: Array<{ streamId: string; version: number }>;
   deadLetters: DeadLetter[];
+  /** Every event applied, with the record that delivered it (a stand-in for a parked one). */
+  applied: Array<{ envelope: Envelope; record: IncomingRecord }>;
 }
 
 export interface DecodedRecord {
@@ -65,7 +67,7 @@ export function planBatch(batch: DecodedRecord[], loaded: LoadedState): BatchPla
     parked.set(streamId, new Map(envelopes.map((e) => [e.version, e])));
   }
   const changed = new Set<string>();
-  const plan: BatchPlan = { outcomes: [], upserts: [], park: [], unpark: [], deadLetters: [] };
+  const plan: BatchPlan = { outcomes: [], upserts: [], park: [], unpark: [], deadLetters: [], applied: [] };
   const newlyParked = new Set<string>();
 
   const apply = (envelope: Envelope, record: IncomingRecord): boolean => {
@@ -86,6 +88,7 @@ export function planBatch(batch: DecodedRecord[], loaded: LoadedState): BatchPla
     }
     views.set(envelope.streamId, result.view);
     changed.add(envelope.streamId);
+    plan.applied.push({ envelope, record });
     return true;
   };
 
