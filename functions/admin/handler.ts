@@ -1,0 +1,63 @@
+/**
+ * Operator actions in AWS, invoked directly (`sls invoke -f admin -d '{"action":"dlq-list"}'`), never
+ * over HTTP: dead letters (list, show, redrive, drop) and the read-model rebuild. A rebuild longer
+ * than one invocation returns `interrupted`; invoking it again resumes from its checkpoint.
+ */
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { config } from '../../lib/config.js';
+import { pool } from '../../lib/db/pool.js';
+import { DeadLetterStore } from '../../lib/deadletters/store.js';
+import { rebuildReadModel } from '../../lib/replay/rebuild.js';
+
+const request = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('dlq-list'), includeRedriven: z.boolean().optional() }),
+  z.strictObject({ action: z.literal('dlq-show'), id: z.number().int().positive() }),
+  z.strictObject({ action: z.literal('dlq-redrive'), id: z.number().int().positive() }),
+  z.strictObject({ action: z.literal('dlq-drop'), id: z.number().int().positive() }),
+  z.strictObject({ action: z.literal('replay'), chunkSize: z.number().int().min(1).max(100000).optional() }),
+]);
+
+/** Leaves this much of the invocation's time for the last chunk and the swap. */
+const SAFETY_MS = 60000;
+
+export const handler = async (event: unknown, context?: Context) => {
+  const parsed = request.safeParse(event);
+  if (!parsed.success) {
+    return {
+      error: { code: 'VALIDATION_FAILED', message: parsed.error.issues.map((i) => i.message).join('; ') },
+    };
+  }
+  const input = parsed.data;
+  const store = new DeadLetterStore(pool('operator'));
+  switch (input.action) {
+    case 'dlq-list':
+      return { items: await store.list({ includeRedriven: input.includeRedriven, limit: 500 }) };
+    case 'dlq-show':
+      return (
+        (await store.show(input.id)) ?? {
+          error: { code: 'NOT_FOUND', message: `No dead letter ${input.id}.` },
+        }
+      );
+    case 'dlq-redrive':
+      return store.redrive(input.id);
+    case 'dlq-drop':
+      return { dropped: await store.drop(input.id) };
+    case 'replay': {
+      const stop = new AbortController();
+      const remaining = context?.getRemainingTimeInMillis?.();
+      const timer =
+        remaining === undefined
+          ? undefined
+          : setTimeout(() => stop.abort(), Math.max(0, remaining - SAFETY_MS));
+      try {
+        return await rebuildReadModel(pool('operator'), config.databases(), {
+          chunkSize: input.chunkSize,
+          signal: stop.signal,
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  }
+};
