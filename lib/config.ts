@@ -188,6 +188,20 @@ export function readProjectionConfig(env: Env): ProjectionConfig {
   return { auditApplied: audit === 'applied' };
 }
 
+export interface QueryConfig {
+  /** How long GET /users/{id}?minVersion= waits for the projection before answering 202. */
+  consistencyWaitMs: number;
+  consistencyPollMs: number;
+}
+
+export function readQueryConfig(env: Env): QueryConfig {
+  const reader = new EnvReader(env);
+  return {
+    consistencyWaitMs: reader.int('QUERY_CONSISTENCY_WAIT_MS', 1000, 0, 10000),
+    consistencyPollMs: reader.int('QUERY_CONSISTENCY_POLL_MS', 20, 1, 1000),
+  };
+}
+
 export function readRelayConfig(env: Env): RelayConfig {
   const reader = new EnvReader(env);
   return {
@@ -213,4 +227,5 @@ export const config = {
   command: (): CommandConfig => once('command', () => readCommandConfig(process.env)),
   projection: (): ProjectionConfig => once('projection', () => readProjectionConfig(process.env)),
   relay: (): RelayConfig => once('relay', () => readRelayConfig(process.env)),
+  query: (): QueryConfig => once('query', () => readQueryConfig(process.env)),
 };

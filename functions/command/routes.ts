@@ -19,7 +19,7 @@ const answer =
   (version: number): StoredResponse => ({
     statusCode,
     body: { id, version },
-    headers: { etag: `"${version}"`, ...headers },
+    headers: { etag: `"${version}"`, 'consistency-token': `${id}@${version}`, ...headers },
   });
 
 /** POST /users, PUT /users/{id}/name, DELETE /users/{id}. */

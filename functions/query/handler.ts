@@ -1,4 +1,5 @@
 /** The query function: GET /users/{id} and GET /users, from the read database only. */
+import { config } from '../../lib/config.js';
 import { pool } from '../../lib/db/pool.js';
 import { AppError } from '../../lib/errors.js';
 import { parseUserId } from '../../lib/http/headers.js';
@@ -7,7 +8,7 @@ import { json, type HttpResponse } from '../../lib/http/response.js';
 import { validate } from '../../lib/http/validate.js';
 import { decodeCursor, encodeCursor } from '../../lib/readmodel/cursor.js';
 import { MariaDbUserQueries, type UserQueries } from '../../lib/readmodel/queries.js';
-import { listUsersQuery } from '../../lib/readmodel/schemas.js';
+import { getUserQuery, listUsersQuery } from '../../lib/readmodel/schemas.js';
 import type { UserView } from '../../lib/readmodel/types.js';
 
 const DEFAULT_LIMIT = 20;

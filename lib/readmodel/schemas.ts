@@ -19,3 +19,12 @@ export const listUsersQuery = z.strictObject({
     .refine((v) => !CONTROL_CHARS.test(v), { error: 'must not contain control characters' })
     .optional(),
 });
+
+/** Query parameters of GET /users/{id}: `minVersion` asks to read at least that version (read-your-writes). */
+export const getUserQuery = z.strictObject({
+  minVersion: z
+    .string()
+    .regex(/^\d{1,9}$/, { error: 'must be a whole number' })
+    .transform(Number)
+    .optional(),
+});

@@ -75,6 +75,30 @@ describe('pipeline through sls offline', () => {
     expect(gone.body.error.code).toBe('USER_GONE');
   });
 
+  it("read-your-writes: a read with the command's consistency token waits for the projection and sees the write", async () => {
+    const created = await http('POST', '/users', { name: 'Barbara' });
+    const token = created.headers.get('consistency-token');
+    expect(token).toBe(`${created.body.id}@1`);
+    const renamed = await http('PUT', `/users/${created.body.id}/name`, { name: 'Barbara Liskov' });
+    const [id, version] = renamed.headers.get('consistency-token')!.split('@') as [string, string];
+    const read = await http('GET', `/users/${id}?minVersion=${version}`);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ name: 'Barbara Liskov', version: 2 });
+    const byHeader = await http('GET', `/users/${id}`, undefined, { 'x-consistency-token': `${id}@2` });
+    expect(byHeader.body.version).toBe(2);
+  });
+
+  it('read-your-writes: a version the projection has not reached in time is 202 with Retry-After', async () => {
+    const created = await http('POST', '/users', { name: 'Future' });
+    const ahead = await http('GET', `/users/${created.body.id}?minVersion=5`);
+    expect(ahead.status).toBe(202);
+    expect(ahead.headers.get('retry-after')).toBe('1');
+    expect(ahead.body).toMatchObject({ id: created.body.id, status: 'pending', minVersion: 5 });
+    expect(
+      (await http('GET', `/users/${created.body.id}`, undefined, { 'x-consistency-token': 'nope' })).status,
+    ).toBe(400);
+  });
+
   it('the query routes answer bad parameters with 400 and unknown users with 404', async () => {
     expect((await http('GET', '/users?limit=101')).body.error.code).toBe('VALIDATION_FAILED');
     expect((await http('GET', '/users?cursor=%25%25')).status).toBe(400);
