@@ -31,5 +31,8 @@ export const paths = {
   mariadbPidFile: path.join(STATE_DIR, 'mariadb', 'mariadbd.pid'),
   mariadbSocket: path.join(STATE_DIR, 'mariadb', 'mariadbd.sock'),
   mariadbLogFile: path.join(STATE_DIR, 'mariadb', 'mariadbd.log'),
-  migrations: path.join(ROOT, 'infra', 'mariadb', 'migrations'),
+  /** MIGRATIONS_DIR (relative to the working directory) where the files sit elsewhere, as in a Lambda bundle. */
+  migrations: process.env.MIGRATIONS_DIR
+    ? path.resolve(process.env.MIGRATIONS_DIR)
+    : path.join(ROOT, 'infra', 'mariadb', 'migrations'),
 };

@@ -24,6 +24,10 @@ export interface DbConfig {
   password: string;
   database: string | undefined;
   connectionLimit: number;
+  /** Connect over TLS, verifying the server certificate (RDS Proxy requires it in AWS). */
+  ssl?: boolean;
+  /** Secrets Manager secret holding this role's user and password (lib/secrets.ts reads it). */
+  secretArn?: string;
 }
 
 export interface DatabaseNames {
@@ -40,6 +44,8 @@ export interface KafkaConfig {
   region: string | undefined;
   topic: string;
   partitions: number;
+  /** Replication factor of the topic when infra creates it (1 locally, 2+ on MSK). */
+  replicationFactor: number;
   publishTimeoutMs: number;
 }
 
@@ -80,6 +86,15 @@ export class EnvReader {
     throw new ConfigError(`Missing environment variable ${name}. Set it (see .env.example).`);
   }
 
+  /** `true`/`1` or `false`/`0`; anything else is an error. */
+  flag(name: string, fallback: boolean): boolean {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    throw new ConfigError(`Environment variable ${name} must be true or false, got "${raw}".`);
+  }
+
   optional(name: string): string | undefined {
     const value = this.env[name];
     return value === undefined || value === '' ? undefined : value;
@@ -117,33 +132,63 @@ export function readDatabaseNames(env: Env): DatabaseNames {
   };
 }
 
-/** Connection settings of one database role: its own user, and the database it may use. */
+/** The variable naming a role's Secrets Manager secret: `<ROLE>_DB_SECRET_ARN`, `MARIADB_ADMIN_SECRET_ARN`. */
+export function dbSecretVariable(role: DbRole): string {
+  return role === 'admin' ? 'MARIADB_ADMIN_SECRET_ARN' : `${role.toUpperCase()}_DB_SECRET_ARN`;
+}
+
+/**
+ * Connection settings of one database role: its own user, and the database it may use. With a
+ * secret ARN set, user and password may be left out: they come from the secret (lib/secrets.ts).
+ */
 export function readDbConfig(env: Env, role: DbRole): DbConfig {
   const reader = new EnvReader(env);
   const names = readDatabaseNames(env);
   const prefix = role.toUpperCase();
-  const host = reader.string(`${prefix}_DB_HOST`, reader.string('MARIADB_HOST', '127.0.0.1'));
+  const host = reader.optional(`${prefix}_DB_HOST`) ?? reader.string('MARIADB_HOST', '127.0.0.1');
   const port = reader.int(`${prefix}_DB_PORT`, reader.int('MARIADB_PORT', 3306, 1, 65535), 1, 65535);
   const connectionLimit = reader.int(`${prefix}_DB_CONNECTIONS`, role === 'admin' ? 2 : 10, 1, 1000);
+  const ssl = reader.flag(`${prefix}_DB_TLS`, reader.flag('MARIADB_TLS', false));
+  const secretArn = reader.optional(dbSecretVariable(role));
+  const fromSecret = secretArn !== undefined;
   if (role === 'admin') {
     return {
       host,
       port,
-      user: reader.string('MARIADB_ADMIN_USER', 'root'),
+      user: fromSecret
+        ? (reader.optional('MARIADB_ADMIN_USER') ?? '')
+        : reader.string('MARIADB_ADMIN_USER', 'root'),
       password: reader.optional('MARIADB_ADMIN_PASSWORD') ?? '',
       database: undefined,
       connectionLimit,
+      ssl,
+      secretArn,
     };
   }
   const database = role === 'command' || role === 'relay' ? names.commands : names.queries;
   return {
     host,
     port,
-    user: reader.identifier(`${prefix}_DB_USER`, `cqrs_${role}`),
-    password: reader.string(`${prefix}_DB_PASSWORD`, LOCAL_DB_PASSWORDS[role]),
+    user:
+      fromSecret && reader.optional(`${prefix}_DB_USER`) === undefined
+        ? `cqrs_${role}`
+        : reader.identifier(`${prefix}_DB_USER`, `cqrs_${role}`),
+    password: fromSecret
+      ? (reader.optional(`${prefix}_DB_PASSWORD`) ?? '')
+      : reader.string(`${prefix}_DB_PASSWORD`, LOCAL_DB_PASSWORDS[role]),
     database,
     connectionLimit,
+    ssl,
+    secretArn,
   };
+}
+
+/** The secret ARNs set for any database role: what a cold start must fetch before connecting. */
+export function readDbSecretArns(env: Env): string[] {
+  const reader = new EnvReader(env);
+  const roles: DbRole[] = ['admin', 'command', 'relay', 'projection', 'query', 'operator'];
+  const arns = roles.map((role) => reader.optional(dbSecretVariable(role)));
+  return [...new Set(arns.filter((arn): arn is string => arn !== undefined))];
 }
 
 export function readKafkaConfig(env: Env): KafkaConfig {
@@ -163,6 +208,7 @@ export function readKafkaConfig(env: Env): KafkaConfig {
     region: reader.optional('AWS_REGION'),
     topic: reader.string('KAFKA_TOPIC', 'user-events'),
     partitions: reader.int('KAFKA_TOPIC_PARTITIONS', 3, 1, 1000),
+    replicationFactor: reader.int('KAFKA_TOPIC_REPLICATION', 1, 1, 10),
     publishTimeoutMs: reader.int('KAFKA_PUBLISH_TIMEOUT_MS', 3000, 100, 60000),
   };
 }
@@ -223,6 +269,7 @@ function once<T>(key: string, read: () => T): T {
 export const config = {
   db: (role: DbRole): DbConfig => once(`db:${role}`, () => readDbConfig(process.env, role)),
   databases: (): DatabaseNames => once('databases', () => readDatabaseNames(process.env)),
+  dbSecretArns: (): string[] => once('dbSecretArns', () => readDbSecretArns(process.env)),
   kafka: (): KafkaConfig => once('kafka', () => readKafkaConfig(process.env)),
   command: (): CommandConfig => once('command', () => readCommandConfig(process.env)),
   projection: (): ProjectionConfig => once('projection', () => readProjectionConfig(process.env)),

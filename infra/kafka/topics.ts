@@ -21,7 +21,7 @@ export async function ensureTopics(cfg: KafkaConfig): Promise<void> {
     }
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic: cfg.topic, numPartitions: cfg.partitions, replicationFactor: 1 }],
+      topics: [{ topic: cfg.topic, numPartitions: cfg.partitions, replicationFactor: cfg.replicationFactor }],
     });
     progress.ok(`Topic ${cfg.topic} created (${cfg.partitions} partitions)`);
   } finally {

@@ -4,6 +4,7 @@
  */
 import mariadb, { type Pool, type PoolConfig, type PoolConnection } from 'mariadb';
 import { config, type DbConfig, type DbRole } from '../config.js';
+import { withDbSecret } from '../secrets.js';
 
 export type { Pool, PoolConnection };
 
@@ -18,6 +19,7 @@ export function createPool(cfg: DbConfig, extra: Partial<PoolConfig> = {}): Pool
     password: cfg.password,
     database: cfg.database,
     connectionLimit: cfg.connectionLimit,
+    ssl: cfg.ssl ? { rejectUnauthorized: true } : undefined,
     acquireTimeout: 10000,
     connectTimeout: 5000,
     idleTimeout: 60,
@@ -34,7 +36,7 @@ export function createPool(cfg: DbConfig, extra: Partial<PoolConfig> = {}): Pool
 export function pool(role: DbRole): Pool {
   let existing = pools.get(role);
   if (!existing) {
-    existing = createPool(config.db(role));
+    existing = createPool(withDbSecret(config.db(role)));
     pools.set(role, existing);
   }
   return existing;
