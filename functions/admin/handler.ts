@@ -4,7 +4,7 @@
  * than one invocation returns `interrupted`; invoking it again resumes from its checkpoint.
  */
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { config } from '../../lib/config.js';
 import { pool } from '../../lib/db/pool.js';
 import { DeadLetterStore } from '../../lib/deadletters/store.js';

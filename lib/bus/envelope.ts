@@ -1,5 +1,5 @@
 /** The message every event travels in on Kafka: key = stream id, value = this JSON, headers for routing. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StoredEvent } from '../eventstore/types.js';
 
 export const envelopeSchema = z.strictObject({

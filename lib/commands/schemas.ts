@@ -1,5 +1,5 @@
 /** Request bodies of the command routes; also the source of their OpenAPI schemas. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { userNameSchema } from '../domain/user/events.js';
 
 export const registerUserBody = z.strictObject({ name: userNameSchema });

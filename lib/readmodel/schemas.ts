@@ -1,5 +1,5 @@
 /** Query parameters of GET /users; also the source of their OpenAPI description. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;

@@ -1,5 +1,5 @@
 /** The user stream's events: their types, and the schema every stored or received event must satisfy. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const NAME_MAX_LENGTH = 255;
 
