@@ -1,0 +1,44 @@
+// esbuild plugins for the Lambda bundles (custom.esbuild.plugins in serverless.yml), to keep each
+// function small enough for a quick cold start. test/aws/package.test.ts checks the sizes, and
+// test/aws/bundled-functions.test.ts runs the bundles against the real MariaDB.
+/* eslint-disable @typescript-eslint/no-require-imports -- serverless-esbuild loads this file with require() */
+const fs = require('node:fs');
+const path = require('node:path');
+
+/** iconv-lite -> a utf8-only stand-in (see iconv-lite-utf8.mjs). */
+const iconvLiteUtf8 = {
+  name: 'iconv-lite-utf8',
+  setup(build) {
+    build.onResolve({ filter: /^iconv-lite$/ }, () => ({
+      path: path.join(__dirname, 'iconv-lite-utf8.mjs'),
+    }));
+  },
+};
+
+/** Charsets whose collations the mariadb connector keeps: utf8 (mb3 and mb4), latin1, ascii, binary. */
+const KEPT_CHARSETS = new Set(['utf8', 'latin1', 'ascii', 'binary']);
+
+/**
+ * The mariadb connector's collation table lists all 1,296 collations of every charset (70 KiB
+ * minified); keep the rows of the charsets above. A column in another charset would have no
+ * collation, which our utf8mb4 schemas never produce.
+ */
+const mariadbUtf8Collations = {
+  name: 'mariadb-utf8-collations',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]mariadb[\\/]lib[\\/]const[\\/]collations\.js$/ }, async (args) => {
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      const row = /^charsets\[\d+\] = new Collation\(\d+, '[^']*', '([^']*)', \d+\);$/;
+      const contents = source
+        .split('\n')
+        .filter((line) => {
+          const match = row.exec(line);
+          return !match || KEPT_CHARSETS.has(match[1]);
+        })
+        .join('\n');
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+module.exports = [iconvLiteUtf8, mariadbUtf8Collations];
