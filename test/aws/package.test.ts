@@ -1,0 +1,311 @@
+/**
+ * The deployable stage, checked without an AWS account: `sls package --stage prod` with no
+ * credentials, then the generated CloudFormation is read back. Each function runs Node 22 on arm64
+ * in the private subnets with its own role, security group, secret and nothing else; the MSK event
+ * source and its on-failure destination; the HTTP API's routes, IAM authorizer and throttling; IAM
+ * statements per function with no wildcard action; the network and database rules; cfn-lint
+ * against the CloudFormation resource specification; each bundle within its size budget.
+ */
+import { execFile } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { packageAws, type AwsPackage, type CfnResource } from '../support/aws-package.js';
+
+const run = promisify(execFile);
+
+let pkg: AwsPackage;
+let resources: Record<string, CfnResource>;
+
+beforeAll(async () => {
+  pkg = await packageAws();
+  resources = pkg.resources;
+}, 180000);
+
+afterAll(() => pkg?.remove());
+
+const FUNCTIONS = ['command', 'query', 'projection', 'relay', 'provision', 'admin'] as const;
+type Fn = (typeof FUNCTIONS)[number];
+const cap = (fn: string) => fn[0]!.toUpperCase() + fn.slice(1);
+
+/** The database secret each function may read (provision reads them all to create the users). */
+const OWN_SECRET: Record<Exclude<Fn, 'provision'>, string> = {
+  command: 'CommandDbSecret',
+  query: 'QueryDbSecret',
+  projection: 'ProjectionDbSecret',
+  relay: 'RelayDbSecret',
+  admin: 'OperatorDbSecret',
+};
+
+/** Minified bundle budgets, source map excluded. The Kafka producers carry kafkajs (see docs/deploy.md). */
+const BUDGET_KIB: Record<Fn, number> = {
+  query: 420,
+  projection: 500,
+  admin: 500,
+  command: 760,
+  relay: 760,
+  provision: 680,
+};
+
+const fnResource = (fn: string) => resources[`${cap(fn)}LambdaFunction`]!;
+const props = (r: CfnResource) => r.Properties as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+function statements(role: string): Statement[] {
+  const policies = (props(resources[role]!).Policies ?? []) as Array<{
+    PolicyDocument: { Statement: Statement[] };
+  }>;
+  return policies.flatMap((p) => p.PolicyDocument.Statement);
+}
+
+const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const allActions = (role: string) => statements(role).flatMap(actions).sort();
+const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+const statementWith = (role: string, action: string) =>
+  statements(role).find((s) => actions(s).includes(action));
+
+describe('deployable stage (sls package --stage prod, no AWS credentials)', () => {
+  test('packages one zip per function', () => {
+    expect([...pkg.functions].sort()).toEqual([...FUNCTIONS].sort());
+  });
+
+  test.each(FUNCTIONS)(
+    '%s runs Node 22 on arm64 in both private subnets with its own role and security group',
+    (fn) => {
+      const p = props(fnResource(fn));
+      expect(p.Runtime).toBe('nodejs22.x');
+      expect(p.Architectures).toEqual(['arm64']);
+      expect(p.Handler).toBe(`functions/${fn}/handler.handler`);
+      expect(p.VpcConfig.SubnetIds).toEqual([{ Ref: 'PrivateSubnetA' }, { Ref: 'PrivateSubnetB' }]);
+      expect(p.VpcConfig.SecurityGroupIds).toEqual([{ Ref: `${cap(fn)}SecurityGroup` }]);
+      expect(p.Role).toEqual({ 'Fn::GetAtt': [`${cap(fn)}Role`, 'Arn'] });
+      expect(resources[`${cap(fn)}LogGroup`]?.Properties.RetentionInDays).toBe(30);
+    },
+  );
+
+  test.each(FUNCTIONS)(
+    '%s gets the AWS settings: no local defaults, TLS to the proxy, its own secret and no password',
+    (fn) => {
+      const env = props(fnResource(fn)).Environment.Variables as Record<string, unknown>;
+      expect(env).toMatchObject({
+        CQRS_ENV: 'aws',
+        COMMANDS_DB: 'commands',
+        QUERIES_DB: 'queries',
+        MARIADB_HOST: { 'Fn::GetAtt': ['DatabaseProxy', 'Endpoint'] },
+        MARIADB_TLS: 'true',
+        KAFKA_TOPIC: 'user-events',
+      });
+      expect(Object.keys(env).filter((name) => /PASSWORD/.test(name))).toEqual([]);
+      const secrets = Object.entries(env).filter(([name]) => name.endsWith('_SECRET_ARN'));
+      if (fn === 'provision') {
+        expect(secrets.map(([, value]) => value)).toHaveLength(6);
+      } else {
+        expect(secrets).toEqual([[expect.stringMatching(/_DB_SECRET_ARN$/), { Ref: OWN_SECRET[fn] }]]);
+      }
+      const usesKafka = fn === 'command' || fn === 'relay' || fn === 'provision';
+      expect(env.MSK_CLUSTER_ARN).toEqual(usesKafka ? { Ref: 'MskCluster' } : undefined);
+    },
+  );
+
+  test('reserved concurrency bounds the database connections: relay, provision and admin one at a time', () => {
+    const reserved = Object.fromEntries(
+      FUNCTIONS.map((fn) => [fn, props(fnResource(fn)).ReservedConcurrentExecutions]),
+    );
+    expect(reserved).toEqual({ command: 10, query: 20, projection: 3, relay: 1, provision: 1, admin: 1 });
+  });
+
+  test('the projection consumes the topic from MSK with its batch settings and an SQS on-failure destination', () => {
+    const mappings = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]!.Properties).toEqual({
+      EventSourceArn: { Ref: 'MskCluster' },
+      FunctionName: { 'Fn::GetAtt': ['ProjectionLambdaFunction', 'Arn'] },
+      Topics: ['user-events'],
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 1,
+      StartingPosition: 'TRIM_HORIZON',
+      AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'cqrs-projection' },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['ProjectionFailureQueue', 'Arn'] } } },
+    });
+    expect(resources.ProjectionFailureQueue?.Type).toBe('AWS::SQS::Queue');
+  });
+
+  test('the relay runs every minute', () => {
+    const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    expect(rules.map((r) => props(r).ScheduleExpression)).toEqual(['rate(1 minute)']);
+    expect(props(rules[0]!).Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['RelayLambdaFunction', 'Arn'] });
+  });
+
+  test('HTTP API: command routes need IAM (SigV4), query routes are open, every route is throttled', () => {
+    const routes = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => ({
+        route: props(r).RouteKey,
+        auth: props(r).AuthorizationType ?? 'NONE',
+        target: JSON.stringify(props(r).Target).includes('HttpApiIntegrationCommand') ? 'command' : 'query',
+      }))
+      .sort((a, b) => a.route.localeCompare(b.route));
+    expect(routes).toEqual([
+      { route: 'DELETE /users/{id}', auth: 'AWS_IAM', target: 'command' },
+      { route: 'GET /users', auth: 'NONE', target: 'query' },
+      { route: 'GET /users/{id}', auth: 'NONE', target: 'query' },
+      { route: 'POST /users', auth: 'AWS_IAM', target: 'command' },
+      { route: 'PUT /users/{id}/name', auth: 'AWS_IAM', target: 'command' },
+    ]);
+    expect(props(resources.HttpApiStage!).DefaultRouteSettings).toEqual({
+      ThrottlingBurstLimit: 100,
+      ThrottlingRateLimit: 50,
+    });
+  });
+
+  const ROLES = Object.keys(OWN_SECRET)
+    .concat('provision')
+    .map((fn) => `${cap(fn)}Role`);
+
+  test.each(ROLES)(
+    '%s: inline statements only, no wildcard action, "*" only for network interfaces',
+    (role) => {
+      expect(props(resources[role]!).ManagedPolicyArns).toBeUndefined();
+      for (const s of statements(role)) {
+        expect(s.Effect).toBe('Allow');
+        for (const action of actions(s)) expect(action).not.toContain('*');
+        if (resourcesOf(s).includes('*')) {
+          expect(
+            actions(s).every((a) =>
+              /^ec2:(\w+NetworkInterfaces?|Describe\w+|\w+PrivateIpAddresses)$/.test(a),
+            ),
+          ).toBe(true);
+        }
+      }
+    },
+  );
+
+  test.each(Object.entries(OWN_SECRET))('the %s function reads only its own secret', (fn, secret) => {
+    const reads = statements(`${cap(fn)}Role`).filter((s) =>
+      actions(s).includes('secretsmanager:GetSecretValue'),
+    );
+    expect(reads.flatMap(resourcesOf)).toEqual([{ Ref: secret }]);
+  });
+
+  test('command and relay: connect, produce idempotently, write and describe their own topic; nothing else on Kafka', () => {
+    for (const role of ['CommandRole', 'RelayRole']) {
+      expect(allActions(role).filter((a) => a.startsWith('kafka'))).toEqual([
+        'kafka-cluster:Connect',
+        'kafka-cluster:DescribeTopic',
+        'kafka-cluster:WriteData',
+        'kafka-cluster:WriteDataIdempotently',
+        'kafka:GetBootstrapBrokers',
+      ]);
+      const topic = JSON.stringify(statementWith(role, 'kafka-cluster:WriteData')!.Resource);
+      expect(topic).toContain(':topic/${ClusterName}/${ClusterUuid}/user-events');
+      expect(statementWith(role, 'kafka-cluster:Connect')!.Resource).toEqual({ Ref: 'MskCluster' });
+    }
+  });
+
+  test('projection: only what its event source mapping needs, reading its own topic in its own group', () => {
+    expect(allActions('ProjectionRole').filter((a) => a.startsWith('kafka'))).toEqual([
+      'kafka-cluster:AlterGroup',
+      'kafka-cluster:Connect',
+      'kafka-cluster:DescribeClusterDynamicConfiguration',
+      'kafka-cluster:DescribeGroup',
+      'kafka-cluster:DescribeTopic',
+      'kafka-cluster:ReadData',
+      'kafka:DescribeClusterV2',
+      'kafka:GetBootstrapBrokers',
+    ]);
+    expect(JSON.stringify(statementWith('ProjectionRole', 'kafka-cluster:ReadData')!.Resource)).toContain(
+      '/user-events',
+    );
+    expect(JSON.stringify(statementWith('ProjectionRole', 'kafka-cluster:AlterGroup')!.Resource)).toContain(
+      ':group/${ClusterName}/${ClusterUuid}/cqrs-projection',
+    );
+    expect(statementWith('ProjectionRole', 'sqs:SendMessage')!.Resource).toEqual({
+      'Fn::GetAtt': ['ProjectionFailureQueue', 'Arn'],
+    });
+  });
+
+  test('query and admin: logs, network interfaces and their secret, nothing more', () => {
+    for (const role of ['QueryRole', 'AdminRole']) {
+      expect(allActions(role).filter((a) => !a.startsWith('ec2:'))).toEqual([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'secretsmanager:GetSecretValue',
+      ]);
+    }
+  });
+
+  test('the database is private, encrypted and reached only through the TLS-only proxy', () => {
+    expect(props(resources.Database!)).toMatchObject({
+      Engine: 'mariadb',
+      PubliclyAccessible: false,
+      StorageEncrypted: true,
+      ManageMasterUserPassword: true,
+      DeletionProtection: true,
+    });
+    expect(props(resources.DatabaseProxy!)).toMatchObject({ EngineFamily: 'MYSQL', RequireTLS: true });
+    const intoDatabase = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::EC2::SecurityGroupIngress' && props(r).GroupId.Ref === 'DatabaseSecurityGroup',
+    );
+    expect(intoDatabase.map((r) => props(r).SourceSecurityGroupId)).toEqual([{ Ref: 'ProxySecurityGroup' }]);
+  });
+
+  test('MSK accepts IAM-authenticated TLS clients only', () => {
+    expect(props(resources.MskCluster!)).toMatchObject({
+      ClientAuthentication: { Sasl: { Iam: { Enabled: true } }, Unauthenticated: { Enabled: false } },
+      EncryptionInfo: { EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true } },
+    });
+  });
+
+  test('the VPC has no internet route: no internet or NAT gateway, AWS APIs through interface endpoints', () => {
+    const types = new Set(Object.values(resources).map((r) => r.Type));
+    expect(types.has('AWS::EC2::InternetGateway')).toBe(false);
+    expect(types.has('AWS::EC2::NatGateway')).toBe(false);
+    const endpoints = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::EC2::VPCEndpoint')
+      .map((r) => JSON.stringify(props(r).ServiceName).match(/\.(\w+)"?\}?$/)?.[1]);
+    expect(endpoints.sort()).toEqual(['kafka', 'lambda', 'secretsmanager', 'sts']);
+  });
+
+  test('the template passes cfn-lint (the CloudFormation resource specification)', async () => {
+    const result = await run('cfn-lint', [
+      '--format',
+      'parseable',
+      '--ignore-checks',
+      'W3005',
+      '--',
+      pkg.templatePath,
+    ]).then(
+      () => '',
+      (error: { code?: string | number; stdout?: string; stderr?: string }) =>
+        error.code === 'ENOENT'
+          ? 'cfn-lint is not installed (pip install cfn-lint)'
+          : `${error.stdout ?? ''}${error.stderr ?? ''}`,
+    );
+    expect(result).toBe('');
+  });
+
+  test.each(FUNCTIONS)(
+    '%s bundle stays within its size budget, AWS SDK left out, source map beside it',
+    async (fn) => {
+      const bytes = (await stat(pkg.bundlePath(fn))).size;
+      expect(Math.round(bytes / 1024)).toBeLessThanOrEqual(BUDGET_KIB[fn]);
+      expect((await stat(`${pkg.bundlePath(fn)}.map`)).size).toBeGreaterThan(0);
+      const code = await readFile(pkg.bundlePath(fn), 'utf8');
+      expect(code).toContain('@aws-sdk/client-secrets-manager');
+      expect(code).not.toMatch(/SecretsManagerServiceException/);
+      expect(code).toContain('This bundle encodes utf8 only');
+    },
+  );
+
+  test('the query and projection bundles carry no Kafka client', async () => {
+    for (const fn of ['query', 'projection']) {
+      expect(await readFile(pkg.bundlePath(fn), 'utf8')).not.toContain('KafkaJS');
+    }
+    expect(await readFile(pkg.bundlePath('command'), 'utf8')).toContain('KafkaJS');
+  });
+});
