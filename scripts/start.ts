@@ -49,12 +49,16 @@ async function main(): Promise<void> {
   await up();
 
   progress.step(`Starting sls offline on http://localhost:${httpPort}…`);
-  const offline = spawn(path.join(ROOT, 'node_modules', '.bin', 'sls'), ['offline', '--stage', 'local'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    detached: true,
-    env: { ...process.env, HTTP_PORT: httpPort },
-  });
+  const offline = spawn(
+    path.join(ROOT, 'node_modules', '.bin', 'sls'),
+    ['offline', 'start', '--stage', 'local'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+      detached: true,
+      env: { ...process.env, HTTP_PORT: httpPort },
+    },
+  );
   const exited = new Promise((resolve) => offline.once('exit', resolve));
   const relayStop = new AbortController();
   const relay = relayLoop(relayStop.signal);

@@ -20,9 +20,41 @@ const present = (v: UserView) => ({
   version: v.version,
 });
 
+/** The version a client needs to see: `?minVersion=`, or `X-Consistency-Token: <id>@<version>` for this user. */
+function requiredVersion(event: HttpEvent, id: string): number | undefined {
+  const { minVersion } = validate(getUserQuery, event.queryStringParameters ?? {}, 'query');
+  const token = event.normalizedHeaders['x-consistency-token'];
+  if (token === undefined) return minVersion;
+  const match = /^([0-9a-fA-F-]{36})@(\d{1,9})$/.exec(token);
+  if (!match || match[1]!.toLowerCase() !== id) {
+    throw new AppError('INVALID_HEADER', 'X-Consistency-Token must be "<id>@<version>" for this user.', [
+      { field: 'X-Consistency-Token', problem: 'must be <id>@<version> naming this user' },
+    ]);
+  }
+  return Math.max(minVersion ?? 0, Number(match[2]));
+}
+
+/** Reads the user, waiting (bounded) until the read model reached `minVersion`. */
+async function readAtLeast(queries: UserQueries, id: string, minVersion: number | undefined) {
+  let view = await queries.getUser(id);
+  if (minVersion === undefined) return { view, caughtUp: true };
+  const { consistencyWaitMs, consistencyPollMs } = config.query();
+  const deadline = Date.now() + consistencyWaitMs;
+  while ((view?.version ?? 0) < minVersion && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, consistencyPollMs));
+    view = await queries.getUser(id);
+  }
+  return { view, caughtUp: (view?.version ?? 0) >= minVersion };
+}
+
 async function getUser(queries: UserQueries, event: HttpEvent): Promise<HttpResponse> {
   const id = parseUserId(event.pathParameters?.id);
-  const view = await queries.getUser(id);
+  const minVersion = requiredVersion(event, id);
+  const { view, caughtUp } = await readAtLeast(queries, id, minVersion);
+  if (!caughtUp) {
+    const currentVersion = view?.version ?? 0;
+    return json(202, { id, status: 'pending', minVersion, currentVersion }, { 'retry-after': '1' });
+  }
   if (!view)
     throw new AppError('USER_NOT_FOUND', 'No user has this id (a new user can take a moment to appear).');
   if (view.status === 'deregistered') {

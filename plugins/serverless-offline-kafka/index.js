@@ -25,6 +25,8 @@ export default class ServerlessOfflineKafka {
   #sources = [];
   /** @type {any} */
   #lambda;
+  /** @type {Promise<void> | undefined} */
+  #stopping;
 
   /**
    * @param {any} serverless
@@ -41,10 +43,11 @@ export default class ServerlessOfflineKafka {
       error: (/** @type {string} */ m) => (log ? log.error(m) : console.error(m)),
     };
     this.hooks = {
-      // `sls offline` runs the `offline:start` lifecycle; `sls offline start` the init/ready/end ones.
+      // `sls offline start` runs init/ready/end and awaits the end hooks, so consumers leave their
+      // group cleanly; bare `sls offline` runs only `offline:start` and exits right after SIGINT.
       'before:offline:start': () => this.start(),
       'before:offline:start:init': () => this.start(),
-      'offline:start:end': () => this.stop(),
+      'before:offline:start:end': () => this.stop(),
     };
   }
 
@@ -63,6 +66,8 @@ export default class ServerlessOfflineKafka {
       ...LAMBDA_DEFAULTS,
       ...(service.custom?.['serverless-offline'] ?? {}),
       ...this.cliOptions,
+      // A reloading runner starts a worker per invocation and never cleans it up.
+      reloadHandler: false,
     };
     this.#lambda = new Lambda(this.serverless, offlineOptions);
     this.#lambda.create(
@@ -105,11 +110,15 @@ export default class ServerlessOfflineKafka {
     return fn.runHandler();
   }
 
-  async stop() {
-    const sources = this.#sources;
-    this.#sources = [];
-    await Promise.all(sources.map((s) => s.stop()));
-    await this.#lambda?.cleanup();
-    this.#lambda = undefined;
+  /** Disconnects every consumer and cleans up the handlers; later calls share the first one's promise. */
+  stop() {
+    this.#stopping ??= (async () => {
+      const sources = this.#sources;
+      this.#sources = [];
+      await Promise.all(sources.map((s) => s.stop()));
+      await this.#lambda?.cleanup();
+      this.#lambda = undefined;
+    })();
+    return this.#stopping;
   }
 }

@@ -206,7 +206,16 @@ describe('pipeline through sls offline', () => {
 
     const admin = await createAdmin(kafkaConfig, { quiet: true });
     await admin.connect();
-    await admin.resetOffsets({ groupId: consumerGroup, topic: kafkaConfig.topic, earliest: true });
+    // The stopped server's consumer leaves the group on shutdown; resetting needs it empty.
+    await eventually(
+      () =>
+        admin
+          .resetOffsets({ groupId: consumerGroup, topic: kafkaConfig.topic, earliest: true })
+          .then(() => true)
+          .catch(() => undefined),
+      45000,
+      'the consumer group to be empty',
+    );
     const ends = await admin.fetchTopicOffsets(kafkaConfig.topic);
 
     server = await startOffline({ ...ports, consumerGroup });

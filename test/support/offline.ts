@@ -5,6 +5,8 @@ import { ROOT } from '../../infra/paths.js';
 
 export interface OfflineServer {
   url: string;
+  /** The process group leader (`sls`), for tests that kill it on purpose. */
+  pid: number | undefined;
   consumerGroup: string;
   output: () => string;
   stop: () => Promise<void>;
@@ -48,19 +50,23 @@ function waitFor(
 
 export async function startOffline(options: OfflineOptions): Promise<OfflineServer> {
   let log = '';
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'sls'), ['offline', '--stage', 'local'], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      HTTP_PORT: String(options.httpPort),
-      LAMBDA_PORT: String(options.lambdaPort),
-      PROJECTION_CONSUMER_GROUP: options.consumerGroup,
-      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
-      ...options.env,
+  const child = spawn(
+    path.join(ROOT, 'node_modules', '.bin', 'sls'),
+    ['offline', 'start', '--stage', 'local'],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        HTTP_PORT: String(options.httpPort),
+        LAMBDA_PORT: String(options.lambdaPort),
+        PROJECTION_CONSUMER_GROUP: options.consumerGroup,
+        LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
+        ...options.env,
+      },
     },
-  });
+  );
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -86,7 +92,13 @@ export async function startOffline(options: OfflineOptions): Promise<OfflineServ
     await stop();
     throw error;
   }
-  return { url: `http://localhost:${options.httpPort}`, consumerGroup: options.consumerGroup, output, stop };
+  return {
+    url: `http://localhost:${options.httpPort}`,
+    pid: child.pid,
+    consumerGroup: options.consumerGroup,
+    output,
+    stop,
+  };
 }
 
 /** Polls `probe` until it returns a value other than undefined, or throws after `timeoutMs`. */
