@@ -14,6 +14,14 @@ function printStatus(s: Awaited<ReturnType<typeof status>>): void {
       `  database   : ${d.name} ${d.migrationLevel === undefined ? '(missing)' : `(migration ${d.migrationLevel})`}`,
     );
   }
+  if (s.outboxBacklog !== undefined)
+    console.log(`Outbox       : ${s.outboxBacklog} events waiting for Kafka`);
+  if (s.projectionLag) {
+    const perPartition = s.projectionLag.partitions.map((p) => `${p.partition}:${p.lag}`).join(' ');
+    console.log(
+      `Projection   : ${s.projectionLag.total} events behind (group ${s.projectionLag.group}; ${perPartition})`,
+    );
+  }
 }
 
 async function main(command: string | undefined): Promise<number> {

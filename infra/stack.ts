@@ -1,5 +1,7 @@
 import mariadb from 'mariadb';
-import { readDatabaseNames, readDbConfig, readKafkaConfig } from '../lib/config.js';
+import { readDatabaseNames, readDbConfig, readKafkaConfig, type KafkaConfig } from '../lib/config.js';
+import { createAdmin } from '../lib/kafka/client.js';
+import { consumerLag, type ConsumerLag } from '../lib/ops/lag.js';
 import { brokerAnswers, brokerPid, brokerSettings, startBroker, stopBroker } from './kafka/broker.js';
 import { ensureKafkaJars } from './kafka/jars.js';
 import { ensureTopics, listTopics, type TopicInfo } from './kafka/topics.js';
@@ -60,6 +62,22 @@ export interface StackStatus {
   broker: { running: boolean; pid: number | undefined; address: string; topics: TopicInfo[] };
   databases: Array<{ name: string; migrationLevel: number | undefined }>;
   mariadb: { reachable: boolean; error?: string };
+  /** Events committed but not yet on Kafka. */
+  outboxBacklog?: number;
+  /** Events on Kafka the projection's consumer group has not yet committed past. */
+  projectionLag?: ConsumerLag;
+}
+
+async function projectionLag(kafka: KafkaConfig): Promise<ConsumerLag | undefined> {
+  const admin = await createAdmin(kafka, { quiet: true });
+  try {
+    await admin.connect();
+    return await consumerLag(admin, kafka.consumerGroup, kafka.topic);
+  } catch {
+    return undefined;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }
 
 export async function status(env = process.env): Promise<StackStatus> {
@@ -68,11 +86,13 @@ export async function status(env = process.env): Promise<StackStatus> {
   const pid = await brokerPid();
   const running = await brokerAnswers(kafka);
   const topics = running ? await listTopics(kafka) : [];
+  const lag = running && topics.some((t) => t.topic === kafka.topic) ? await projectionLag(kafka) : undefined;
   const names = readDatabaseNames(env);
   const result: StackStatus = {
     broker: { running, pid, address: `${settings.host}:${settings.port}`, topics },
     databases: [],
     mariadb: { reachable: false },
+    projectionLag: lag,
   };
   try {
     const conn = await adminConnection(env);
@@ -80,6 +100,12 @@ export async function status(env = process.env): Promise<StackStatus> {
       result.mariadb.reachable = true;
       for (const name of [names.commands, names.queries]) {
         result.databases.push({ name, migrationLevel: await migrationLevel(conn, name) });
+      }
+      if (result.databases[0]?.migrationLevel !== undefined) {
+        const [row] = (await conn.query(`SELECT COUNT(*) AS n FROM \`${names.commands}\`.outbox`)) as Array<{
+          n: number;
+        }>;
+        result.outboxBacklog = Number(row?.n ?? 0);
       }
     } finally {
       await conn.end();

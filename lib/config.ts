@@ -47,6 +47,8 @@ export interface KafkaConfig {
   /** Replication factor of the topic when infra creates it (1 locally, 2+ on MSK). */
   replicationFactor: number;
   publishTimeoutMs: number;
+  /** The projection's consumer group (its event source mapping's), for lag reports. */
+  consumerGroup: string;
 }
 
 export interface CommandConfig {
@@ -210,6 +212,7 @@ export function readKafkaConfig(env: Env): KafkaConfig {
     partitions: reader.int('KAFKA_TOPIC_PARTITIONS', 3, 1, 1000),
     replicationFactor: reader.int('KAFKA_TOPIC_REPLICATION', 1, 1, 10),
     publishTimeoutMs: reader.int('KAFKA_PUBLISH_TIMEOUT_MS', 3000, 100, 60000),
+    consumerGroup: reader.string('PROJECTION_CONSUMER_GROUP', 'cqrs-projection'),
   };
 }
 
@@ -224,6 +227,8 @@ export function readCommandConfig(env: Env): CommandConfig {
 export interface ProjectionConfig {
   /** PROJECTION_AUDIT=applied records every applied event in applied_events (off by default). */
   auditApplied: boolean;
+  /** CloudWatch embedded metrics (lag) on stdout: on in Lambda, off locally unless PROJECTION_METRICS=on. */
+  emitMetrics: boolean;
 }
 
 export function readProjectionConfig(env: Env): ProjectionConfig {
@@ -231,7 +236,10 @@ export function readProjectionConfig(env: Env): ProjectionConfig {
   if (audit !== 'off' && audit !== 'applied') {
     throw new ConfigError(`Environment variable PROJECTION_AUDIT must be off or applied, got "${audit}".`);
   }
-  return { auditApplied: audit === 'applied' };
+  const reader = new EnvReader(env);
+  const inLambda = Boolean(env.AWS_LAMBDA_FUNCTION_NAME) && !env.IS_OFFLINE;
+  const metrics = reader.optional('PROJECTION_METRICS') ?? (inLambda ? 'on' : 'off');
+  return { auditApplied: audit === 'applied', emitMetrics: metrics === 'on' };
 }
 
 export interface QueryConfig {

@@ -8,6 +8,7 @@ import { pool } from '../../lib/db/pool.js';
 import { log } from '../../lib/log.js';
 import { recordsFromKafkaEvent, type KafkaLambdaEvent } from '../../lib/projection/kafka-event.js';
 import { LIVE_TABLES, MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
+import { publishBatchMetrics } from '../../lib/projection/metrics.js';
 import type { RecordOutcome } from '../../lib/projection/records.js';
 import type { ProjectionStore } from '../../lib/projection/store.js';
 
@@ -31,6 +32,8 @@ export function createProjectionHandler(getStore: () => ProjectionStore) {
       log.warn('dead-lettered', { topic, partition, offset, code: letter.code, reason: letter.reason });
     }
     log.info('projection-batch', { ...summary, ms: Math.round(performance.now() - started) });
+    if (config.projection().emitMetrics)
+      publishBatchMetrics(records, summary.applied, summary['dead-lettered']);
     return summary;
   };
 }

@@ -23,7 +23,7 @@ beforeAll(async () => {
 
 afterAll(() => pkg?.remove());
 
-const FUNCTIONS = ['command', 'query', 'projection', 'relay', 'provision', 'admin'] as const;
+const FUNCTIONS = ['command', 'query', 'projection', 'relay', 'provision', 'admin', 'ops'] as const;
 type Fn = (typeof FUNCTIONS)[number];
 const cap = (fn: string) => fn[0]!.toUpperCase() + fn.slice(1);
 
@@ -34,6 +34,7 @@ const OWN_SECRET: Record<Exclude<Fn, 'provision'>, string> = {
   projection: 'ProjectionDbSecret',
   relay: 'RelayDbSecret',
   admin: 'OperatorDbSecret',
+  ops: 'RelayDbSecret',
 };
 
 /** Minified bundle budgets, source map excluded. The Kafka producers carry kafkajs (see docs/deploy.md). */
@@ -44,6 +45,7 @@ const BUDGET_KIB: Record<Fn, number> = {
   command: 760,
   relay: 760,
   provision: 680,
+  ops: 760,
 };
 
 const fnResource = (fn: string) => resources[`${cap(fn)}LambdaFunction`]!;
@@ -107,7 +109,7 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
       } else {
         expect(secrets).toEqual([[expect.stringMatching(/_DB_SECRET_ARN$/), { Ref: OWN_SECRET[fn] }]]);
       }
-      const usesKafka = fn === 'command' || fn === 'relay' || fn === 'provision';
+      const usesKafka = fn === 'command' || fn === 'relay' || fn === 'provision' || fn === 'ops';
       expect(env.MSK_CLUSTER_ARN).toEqual(usesKafka ? { Ref: 'MskCluster' } : undefined);
     },
   );
@@ -116,7 +118,15 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
     const reserved = Object.fromEntries(
       FUNCTIONS.map((fn) => [fn, props(fnResource(fn)).ReservedConcurrentExecutions]),
     );
-    expect(reserved).toEqual({ command: 10, query: 20, projection: 3, relay: 1, provision: 1, admin: 1 });
+    expect(reserved).toEqual({
+      command: 10,
+      query: 20,
+      projection: 3,
+      relay: 1,
+      provision: 1,
+      admin: 1,
+      ops: 2,
+    });
   });
 
   test('the projection consumes the topic from MSK with its batch settings and an SQS on-failure destination', () => {
@@ -147,11 +157,15 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
       .map((r) => ({
         route: props(r).RouteKey,
         auth: props(r).AuthorizationType ?? 'NONE',
-        target: JSON.stringify(props(r).Target).includes('HttpApiIntegrationCommand') ? 'command' : 'query',
+        target: /HttpApiIntegration(Command|Query|Ops)/
+          .exec(JSON.stringify(props(r).Target))![1]!
+          .toLowerCase(),
       }))
       .sort((a, b) => a.route.localeCompare(b.route));
     expect(routes).toEqual([
       { route: 'DELETE /users/{id}', auth: 'AWS_IAM', target: 'command' },
+      { route: 'GET /health', auth: 'AWS_IAM', target: 'ops' },
+      { route: 'GET /openapi.json', auth: 'NONE', target: 'ops' },
       { route: 'GET /users', auth: 'NONE', target: 'query' },
       { route: 'GET /users/{id}', auth: 'NONE', target: 'query' },
       { route: 'POST /users', auth: 'AWS_IAM', target: 'command' },
@@ -227,6 +241,18 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
     expect(statementWith('ProjectionRole', 'sqs:SendMessage')!.Resource).toEqual({
       'Fn::GetAtt': ['ProjectionFailureQueue', 'Arn'],
     });
+  });
+
+  test('ops: reads the outbox through the relay secret and describes the topic and the projection group, nothing else on Kafka', () => {
+    expect(allActions('OpsRole').filter((a) => a.startsWith('kafka'))).toEqual([
+      'kafka-cluster:Connect',
+      'kafka-cluster:DescribeGroup',
+      'kafka-cluster:DescribeTopic',
+      'kafka:GetBootstrapBrokers',
+    ]);
+    expect(JSON.stringify(statementWith('OpsRole', 'kafka-cluster:DescribeGroup')!.Resource)).toContain(
+      'group/${ClusterName}/${ClusterUuid}/cqrs-projection',
+    );
   });
 
   test('query and admin: logs, network interfaces and their secret, nothing more', () => {

@@ -99,6 +99,29 @@ describe('pipeline through sls offline', () => {
     ).toBe(400);
   });
 
+  it('GET /health reports the outbox backlog and the projection lag of its consumer group', async () => {
+    const health = await http('GET', '/health');
+    expect(health.status).toBe(200);
+    expect(health.body.status).toBe('ok');
+    expect(health.body.outbox).toEqual({ pending: expect.any(Number), oldestAgeMs: expect.any(Number) });
+    expect(health.body.projection).toMatchObject({
+      group: consumerGroup,
+      topic: kafkaConfig.topic,
+      total: expect.any(Number),
+    });
+    expect(health.body.projection.partitions).toHaveLength(3);
+  });
+
+  it('GET /openapi.json serves the OpenAPI 3.1 document of these routes', async () => {
+    const doc = await http('GET', '/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toBe('3.1.0');
+    expect(doc.body.servers).toEqual([{ url: server.url }]);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/users', '/users/{id}', '/users/{id}/name']),
+    );
+  });
+
   it('the query routes answer bad parameters with 400 and unknown users with 404', async () => {
     expect((await http('GET', '/users?limit=101')).body.error.code).toBe('VALIDATION_FAILED');
     expect((await http('GET', '/users?cursor=%25%25')).status).toBe(400);
