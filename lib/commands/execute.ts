@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { fold } from '../domain/decider.js';
 import { userDecider, type UserCommand } from '../domain/user/decider.js';
-import type { UserEvent } from '../domain/user/events.js';
+import { parseUserEvent, type UserEvent } from '../domain/user/events.js';
+import { CURRENT_SCHEMA_VERSION, schemaVersionOf } from '../domain/user/upcasters.js';
 import { AppError } from '../errors.js';
 import type { EventMetadata, EventStore, StoredEvent, StoredResponse } from '../eventstore/types.js';
 
@@ -22,6 +23,14 @@ export interface CommandResult {
   /** Events this call appended (empty for an idempotent replay or a no-op). */
   appended: StoredEvent[];
   replayed: boolean;
+}
+
+/** A stored event as the decider sees it: upcast to the current schema and validated. */
+function toUserEvent(stored: StoredEvent): UserEvent {
+  const parsed = parseUserEvent(stored.type, stored.data, schemaVersionOf(stored.metadata));
+  if (!parsed.ok)
+    throw new Error(`Stored event ${stored.eventId} of ${stored.streamId} is unreadable: ${parsed.reason}`);
+  return parsed.event;
 }
 
 /** A stable hash of what makes two requests "the same" for an Idempotency-Key. */
@@ -68,7 +77,7 @@ export async function executeUserCommand(
         },
       );
     }
-    const state = fold(userDecider, history as unknown as UserEvent[]);
+    const state = fold(userDecider, history.map(toUserEvent));
     const decided = userDecider.decide(request.command, state);
     const response = request.respond(version + decided.length);
     const outcome = await store.append({
@@ -78,7 +87,7 @@ export async function executeUserCommand(
         eventId: randomUUID(),
         type: event.type,
         data: event.data,
-        metadata: request.metadata,
+        metadata: { ...request.metadata, schemaVersion: CURRENT_SCHEMA_VERSION[event.type] },
         occurredAt: request.now.toISOString(),
       })),
       idempotency: request.idempotency && { ...request.idempotency, response },

@@ -4,6 +4,8 @@ export interface EventMetadata {
   requestId?: string;
   correlationId?: string;
   idempotencyKey?: string;
+  /** The schema version of the event's data (lib/domain/user/upcasters.ts); absent means 1. */
+  schemaVersion?: number;
 }
 
 /** An event decided but not yet stored. */

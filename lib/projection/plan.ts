@@ -1,5 +1,6 @@
 import { decodeEnvelope, type DecodedEnvelope, type Envelope } from '../bus/envelope.js';
 import { parseUserEvent } from '../domain/user/events.js';
+import { schemaVersionOf } from '../domain/user/upcasters.js';
 import type { UserView } from '../readmodel/types.js';
 import { applyUserEvent } from './apply.js';
 import type { DeadLetter, IncomingRecord, RecordOutcome } from './records.js';
@@ -71,7 +72,7 @@ export function planBatch(batch: DecodedRecord[], loaded: LoadedState): BatchPla
   const newlyParked = new Set<string>();
 
   const apply = (envelope: Envelope, record: IncomingRecord): boolean => {
-    const parsed = parseUserEvent(envelope.type, envelope.data);
+    const parsed = parseUserEvent(envelope.type, envelope.data, schemaVersionOf(envelope.metadata));
     if (!parsed.ok) {
       plan.deadLetters.push({ record, code: parsed.code, reason: parsed.reason });
       return false;
@@ -125,7 +126,7 @@ export function planBatch(batch: DecodedRecord[], loaded: LoadedState): BatchPla
       continue;
     }
     if (envelope.version > applied + 1) {
-      const typeCheck = parseUserEvent(envelope.type, envelope.data);
+      const typeCheck = parseUserEvent(envelope.type, envelope.data, schemaVersionOf(envelope.metadata));
       if (!typeCheck.ok) {
         plan.deadLetters.push({ record, code: typeCheck.code, reason: typeCheck.reason });
         plan.outcomes.push('dead-lettered');

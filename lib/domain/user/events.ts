@@ -1,5 +1,6 @@
 /** The user stream's events: their types, and the schema every stored or received event must satisfy. */
 import * as z from 'zod';
+import { CURRENT_SCHEMA_VERSION, upcast } from './upcasters.js';
 
 export const NAME_MAX_LENGTH = 255;
 
@@ -40,11 +41,18 @@ export type ParsedUserEvent =
   | { ok: true; event: UserEvent }
   | { ok: false; code: 'UNKNOWN_EVENT_TYPE' | 'INVALID_EVENT'; reason: string };
 
-/** Validates an event received from outside (the bus, the store) against its type's schema. */
-export function parseUserEvent(type: string, data: unknown): ParsedUserEvent {
+/**
+ * Validates an event received from outside (the bus, the store) against its type's current
+ * schema, after upcasting it from the schema version it was written with.
+ */
+export function parseUserEvent(
+  type: string,
+  data: unknown,
+  schemaVersion = CURRENT_SCHEMA_VERSION[type] ?? 1,
+): ParsedUserEvent {
   if (!isUserEventType(type))
     return { ok: false, code: 'UNKNOWN_EVENT_TYPE', reason: `unknown event type "${type}"` };
-  const result = userEventSchemas[type].safeParse(data);
+  const result = userEventSchemas[type].safeParse(upcast(type, data, schemaVersion));
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`);
     return { ok: false, code: 'INVALID_EVENT', reason: `invalid ${type}: ${problems.join('; ')}` };
