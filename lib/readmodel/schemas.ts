@@ -3,6 +3,7 @@ import * as z from 'zod';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export const listUsersQuery = z.strictObject({
   limit: z
@@ -17,6 +18,7 @@ export const listUsersQuery = z.strictObject({
     .min(1, { error: 'must not be empty' })
     .max(255, { error: 'must be at most 255 characters' })
     .refine((v) => !CONTROL_CHARS.test(v), { error: 'must not contain control characters' })
+    .refine((v) => !LONE_SURROGATE.test(v), { error: 'must be well-formed Unicode (no unpaired surrogate)' })
     .optional(),
 });
 
