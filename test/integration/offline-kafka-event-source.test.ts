@@ -11,6 +11,7 @@ import { recordsFromKafkaEvent } from '../../lib/projection/kafka-event.js';
 import type { KafkaLambdaEvent } from '../../lib/projection/kafka-event.js';
 import { kafkaConfig } from '../support/env.js';
 import { eventually } from '../support/offline.js';
+import { createTopic, deleteCreatedTopics } from '../support/topics.js';
 
 const kafka = new Kafka({ clientId: 'test', brokers: kafkaConfig.brokers, logLevel: logLevel.NOTHING });
 const quietLog = { notice: () => undefined, warning: jest.fn(), error: jest.fn() };
@@ -31,15 +32,10 @@ function source(topic: string, overrides: Partial<SourceDefinition> = {}): Sourc
   };
 }
 
+afterAll(deleteCreatedTopics);
+
 async function topicWith(messages: number): Promise<string> {
-  const topic = `plugin-${randomUUID()}`;
-  const admin = await createAdmin(kafkaConfig, { quiet: true });
-  await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
-  });
-  await admin.disconnect();
+  const topic = await createTopic('plugin', 1);
   const producer = await createProducer(kafkaConfig, { quiet: true });
   await producer.connect();
   await producer.send({

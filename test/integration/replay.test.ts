@@ -11,7 +11,6 @@ import { writeUserData } from '../../lib/commands/user-data-writer.js';
 import { readDatabaseNames } from '../../lib/config.js';
 import { MariaDbEventStore } from '../../lib/eventstore/mariadb.js';
 import { httpFunction } from '../../lib/http/middleware.js';
-import { createAdmin } from '../../lib/kafka/client.js';
 import { MariaDbOutbox } from '../../lib/outbox/mariadb.js';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import type { KafkaLambdaEvent } from '../../lib/projection/kafka-event.js';
@@ -22,23 +21,18 @@ import { kafkaConfig } from '../support/env.js';
 import { foldStreams, readModelRows } from '../support/fold.js';
 import { isolatedDatabases, type IsolatedDatabases } from '../support/isolated-databases.js';
 import { eventually } from '../support/offline.js';
+import { createTopic, deleteCreatedTopics } from '../support/topics.js';
 
 let dbs: IsolatedDatabases;
 let source: KafkaEventSource;
 let bus: KafkaEventBus;
 let handler: ReturnType<typeof httpFunction>;
-const topic = `replay-${randomUUID()}`;
+let topic: string;
 const users: string[] = [];
 
 beforeAll(async () => {
   dbs = await isolatedDatabases('rp');
-  const admin = await createAdmin(kafkaConfig, { quiet: true });
-  await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
-  });
-  await admin.disconnect();
+  topic = await createTopic('replay', 3);
 
   const commandPool = dbs.pool('command');
   bus = new KafkaEventBus({ ...kafkaConfig, topic });
@@ -90,6 +84,7 @@ afterAll(async () => {
   await source?.stop();
   await bus?.close();
   await dbs?.drop();
+  await deleteCreatedTopics();
 });
 
 /** `count` renames spread over the users, 8 at a time. */
