@@ -224,6 +224,27 @@ export function readCommandConfig(env: Env): CommandConfig {
   };
 }
 
+/**
+ * Who may send commands (COMMAND_AUTH). `iam`, the default with CQRS_ENV=aws: only requests the API
+ * Gateway's IAM authorizer let through. `token`: `Authorization: Bearer <COMMAND_AUTH_TOKEN>`, the
+ * local equivalent (serverless-offline cannot check IAM signatures). `none`, the local default.
+ */
+export type CommandAuth = { mode: 'none' } | { mode: 'iam' } | { mode: 'token'; token: string };
+
+export function readCommandAuth(env: Env): CommandAuth {
+  const reader = new EnvReader(env);
+  const mode = reader.optional('COMMAND_AUTH') ?? ((env.CQRS_ENV ?? 'local') === 'aws' ? 'iam' : 'none');
+  if (mode === 'none' || mode === 'iam') return { mode };
+  if (mode !== 'token') {
+    throw new ConfigError(`Environment variable COMMAND_AUTH must be none, iam or token, got "${mode}".`);
+  }
+  const token = reader.optional('COMMAND_AUTH_TOKEN');
+  if (token === undefined || token.length < 16) {
+    throw new ConfigError('COMMAND_AUTH=token needs COMMAND_AUTH_TOKEN, at least 16 characters.');
+  }
+  return { mode, token };
+}
+
 export interface ProjectionConfig {
   /** PROJECTION_AUDIT=applied records every applied event in applied_events (off by default). */
   auditApplied: boolean;
@@ -280,6 +301,7 @@ export const config = {
   dbSecretArns: (): string[] => once('dbSecretArns', () => readDbSecretArns(process.env)),
   kafka: (): KafkaConfig => once('kafka', () => readKafkaConfig(process.env)),
   command: (): CommandConfig => once('command', () => readCommandConfig(process.env)),
+  commandAuth: (): CommandAuth => once('commandAuth', () => readCommandAuth(process.env)),
   projection: (): ProjectionConfig => once('projection', () => readProjectionConfig(process.env)),
   relay: (): RelayConfig => once('relay', () => readRelayConfig(process.env)),
   query: (): QueryConfig => once('query', () => readQueryConfig(process.env)),

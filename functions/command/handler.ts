@@ -64,4 +64,5 @@ export function createCommandHandler(getDeps: () => CommandDeps) {
 
 export const handler = httpFunction(createCommandHandler(commandDeps), {
   maxBodyBytes: config.command().maxBodyBytes,
+  callers: config.commandAuth(),
 });

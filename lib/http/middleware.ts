@@ -2,8 +2,10 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import type { CommandAuth } from '../config.js';
 import { AppError, isAppError } from '../errors.js';
 import { log } from '../log.js';
+import { requireCaller } from './auth.js';
 import { normalizeHeaders } from './headers.js';
 import { errorResponse, type HttpResponse } from './response.js';
 
@@ -148,8 +150,12 @@ function accessLog(): Mw {
 export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
 
 /** Wraps a handler in the shared HTTP middlewares. */
-export function httpFunction(handler: HttpHandler, options: { maxBodyBytes?: number } = {}) {
+export function httpFunction(
+  handler: HttpHandler,
+  options: { maxBodyBytes?: number; callers?: CommandAuth } = {},
+) {
   const chain = middy<HttpEvent, HttpResponse>().use(accessLog()).use(errorMapper()).use(requestContext());
+  if (options.callers) chain.use(requireCaller(options.callers));
   if (options.maxBodyBytes !== undefined) chain.use(jsonBody(options.maxBodyBytes));
   return chain.handler(async (event, context) => {
     const response = await handler(event, context);
