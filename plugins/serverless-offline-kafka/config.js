@@ -58,11 +58,15 @@ export function readSources(service, settings) {
 }
 
 /**
+ * The brokers to consume: `custom.offline-kafka.brokers`, else KAFKA_BROKERS, else the local
+ * broker's port (KAFKA_PORT, as `npm run infra:up` uses it).
  * @param {Record<string, any>} settings
  * @returns {string[]}
  */
 export function readBrokers(settings) {
-  const list = String(settings.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092');
+  const list = String(
+    settings.brokers ?? process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`,
+  );
   return list
     .split(',')
     .map((b) => b.trim())
