@@ -19,6 +19,8 @@ export interface OfflineOptions {
   env?: Record<string, string>;
   /** Wait until the Kafka event source says it is consuming. */
   waitForConsumer?: boolean;
+  /** More `sls offline` arguments, e.g. `--param=kafkaTopic=<topic>`. */
+  args?: string[];
 }
 
 function waitFor(
@@ -52,7 +54,7 @@ export async function startOffline(options: OfflineOptions): Promise<OfflineServ
   let log = '';
   const child = spawn(
     path.join(ROOT, 'node_modules', '.bin', 'sls'),
-    ['offline', 'start', '--stage', 'local'],
+    ['offline', 'start', '--stage', 'local', ...(options.args ?? [])],
     {
       cwd: ROOT,
       detached: true,

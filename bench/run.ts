@@ -1,0 +1,436 @@
+/**
+ * `npm run bench`: the pipeline against the raw limits of its parts and against a peer, each
+ * figure measured in the same run as its baseline and reported as a ratio. Runs on the real
+ * local stack (`npm run infra:up` first) in its own databases, users, topic and consumer groups,
+ * removed at the end. `--smoke` (or BENCH_SMOKE=1) runs every part briefly, as a check that
+ * the benchmark works; its figures mean little.
+ *
+ * Writes bench/results/latest.json (bench/results/smoke.tmp.json, not kept, for a smoke run) and prints a table.
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { format } from 'prettier';
+import { consumerGroup, enter, setUp, tearDown, benchEnv } from './support/stack.js';
+
+const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const wants = (part: string) => !only || only.includes(part);
+
+/** Durations and counts: a full run takes about five minutes, a smoke run well under two. */
+const plan = smoke
+  ? {
+      rounds: 1,
+      roundMs: 400,
+      freshMs: 2000,
+      httpSeconds: 2,
+      initTimes: 1,
+      producerRecords: 3000,
+      stepMs: 300,
+    }
+  : {
+      rounds: 3,
+      roundMs: 3000,
+      freshMs: 10000,
+      httpSeconds: 10,
+      initTimes: 5,
+      producerRecords: 50000,
+      stepMs: 2000,
+    };
+const CONCURRENCY = [1, 16, 64] as const;
+const POOL = 32;
+
+enter();
+process.env.COMMAND_DB_CONNECTIONS = String(POOL);
+const HTTP_PORT = Number(process.env.BENCH_HTTP_PORT ?? 3460);
+const EMMETT_DB = `${process.env.BENCH_PREFIX ?? 'bench'}_emmett`;
+
+const { ROOT } = await import('../infra/paths.js');
+const { closedLoop, paired } = await import('./support/load.js');
+const { round } = await import('./support/stats.js');
+const commands = await import('./suites/commands.js');
+const { commandSteps } = await import('./suites/steps.js');
+const projection = await import('./suites/projection.js');
+const producer = await import('./suites/producer.js');
+const { freshness } = await import('./suites/freshness.js');
+const { httpLoad } = await import('./suites/http.js');
+const emmett = await import('./suites/emmett.js');
+const { bundles } = await import('./suites/bundles.js');
+const { startOffline } = await import('../test/support/offline.js');
+const { handler: commandHandler } = await import('../functions/command/handler.js');
+const { handler: queryHandler } = await import('../functions/query/handler.js');
+const { handler: projectionHandler } = await import('../functions/projection/handler.js');
+const { closeCommandDeps } = await import('../lib/commands/deps.js');
+const { closePools, pool } = await import('../lib/db/pool.js');
+
+type Row = { figure: string; ours: string; baseline: string; ratio: string; target: string };
+const rows: Row[] = [];
+const results: Record<string, unknown> = {
+  ratios: {} as Record<string, unknown>,
+  command_per_s: {} as Record<string, number>,
+  projection_events_per_s: {} as Record<string, number>,
+  freshness_ms: {} as Record<string, unknown>,
+  bundle_kib: {} as Record<string, number>,
+  init_ms: {} as Record<string, number>,
+};
+const ratios = results.ratios as Record<string, unknown>;
+const detail: Record<string, unknown> = {};
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+const verdict = (value: number, target: number) => `≥ ${target} ${value >= target ? 'met' : 'NOT met'}`;
+const say = (message: string) => console.error(`[bench] ${message}`);
+const ourCommand = commands.registerOp(commandHandler as never);
+
+async function commandsVsRaw(): Promise<void> {
+  const raw = await commands.rawPool(POOL);
+  try {
+    await closedLoop({ concurrency: 4, durationMs: plan.roundMs / 2, op: ourCommand });
+    const byConcurrency: Record<string, number> = {};
+    for (const c of CONCURRENCY) {
+      say(`commands vs raw INSERT at concurrency ${c}`);
+      const run = await paired(
+        plan.rounds,
+        () => closedLoop({ concurrency: c, durationMs: plan.roundMs, op: commands.rawInsertOp(raw) }),
+        () => closedLoop({ concurrency: c, durationMs: plan.roundMs, op: ourCommand }),
+      );
+      commands.failIfErrors(`commands at ${c}`, [...run.candidate, ...run.baseline]);
+      const fig = commands.summarise(run);
+      (results.command_per_s as Record<string, number>)[c] = round(fig.candidate, 0);
+      byConcurrency[c] = round(fig.ratio);
+      detail[`commands_${c}`] = fig;
+      rows.push({
+        figure: `command fn, concurrency ${c} (cmd/s) vs raw INSERT commit`,
+        ours: fmt(fig.candidate),
+        baseline: fmt(fig.baseline),
+        ratio: fmt(fig.ratio, 2),
+        target: verdict(fig.ratio, 0.7),
+      });
+    }
+    ratios.command_vs_raw_commit = byConcurrency[16];
+    ratios.command_vs_raw_commit_by_concurrency = byConcurrency;
+
+    say('commands vs the naive dual write at concurrency 16');
+    const naive = await commands.naiveDualWrite(raw);
+    const naiveOp = commands.registerOp(naive.handler as never);
+    const run = await paired(
+      plan.rounds,
+      async () => {
+        const started = performance.now();
+        const r = await closedLoop({ concurrency: 16, durationMs: plan.roundMs, op: naiveOp });
+        await naive.drain();
+        const elapsedMs = performance.now() - started;
+        return { ...r, elapsedMs, perSecond: (r.ops / elapsedMs) * 1000 };
+      },
+      () => closedLoop({ concurrency: 16, durationMs: plan.roundMs, op: ourCommand }),
+    );
+    await naive.close();
+    commands.failIfErrors('naive dual write', [...run.candidate, ...run.baseline]);
+    const fig = commands.summarise(run);
+    ratios.command_vs_naive_dual_write = round(fig.ratio);
+    detail.naive_dual_write_16 = fig;
+    rows.push({
+      figure: 'command fn, concurrency 16 vs naive dual write (cmd/s)',
+      ours: fmt(fig.candidate),
+      baseline: fmt(fig.baseline),
+      ratio: fmt(fig.ratio, 2),
+      target: verdict(fig.ratio, 0.8),
+    });
+
+    say('command steps on their own');
+    const steps: Record<string, unknown> = {};
+    for (const c of [1, 16]) steps[c] = await commandSteps(pool('command'), c, plan.stepMs);
+    detail.command_steps_per_s = steps;
+  } finally {
+    await raw.end();
+  }
+}
+
+async function projectionVsBulk(): Promise<void> {
+  const raw = projection.projectionPool();
+  const topic = benchEnv.KAFKA_TOPIC!;
+  try {
+    for (const size of [100, 1000]) {
+      say(`projection batches of ${size}`);
+      const batches = (n: number) =>
+        Array.from({ length: n }, () => projection.registrationBatch(topic, size));
+      const count = Math.max(3, Math.ceil((30000 * plan.roundMs) / 1000 / size));
+      let ours: ReturnType<typeof batches> = [];
+      let base: ReturnType<typeof batches> = [];
+      const run = await paired(
+        plan.rounds,
+        async () => {
+          base = batches(count);
+          return closedLoop({
+            concurrency: 1,
+            durationMs: plan.roundMs,
+            maxOps: count,
+            op: (i) => projection.rawBulkUpsert(raw, base[i]!.events),
+          });
+        },
+        async () => {
+          ours = batches(count);
+          return closedLoop({
+            concurrency: 1,
+            durationMs: plan.roundMs,
+            maxOps: count,
+            op: async (i) => {
+              const summary = await projectionHandler(ours[i]!.lambdaEvent as never);
+              if (summary.applied !== size) throw new Error(`applied ${summary.applied} of ${size}`);
+            },
+          });
+        },
+      );
+      commands.failIfErrors(`projection ${size}`, [...run.candidate, ...run.baseline]);
+      const fig = commands.summarise(run);
+      const perSecond = fig.candidate * size;
+      (results.projection_events_per_s as Record<string, number>)[size] = round(perSecond, 0);
+      ratios[`projection_vs_raw_bulk_${size}`] = round(fig.ratio);
+      if (size === 1000) ratios.projection_vs_raw_bulk = round(fig.ratio);
+      detail[`projection_${size}`] = {
+        ...fig,
+        eventsPerSecond: perSecond,
+        baselineEventsPerSecond: fig.baseline * size,
+      };
+      rows.push({
+        figure: `projection, batches of ${size} (events/s) vs raw bulk upsert`,
+        ours: fmt(perSecond),
+        baseline: fmt(fig.baseline * size),
+        ratio: fmt(fig.ratio, 2),
+        target: `${verdict(fig.ratio, 0.5)}; ${perSecond >= 20000 ? '≥ 20k/s met' : '≥ 20k/s NOT met'}`,
+      });
+    }
+  } finally {
+    await raw.end();
+  }
+}
+
+async function producerVsKafka(): Promise<void> {
+  say('producer vs Kafka ProducerPerformance');
+  const { events, recordBytes } = producer.sampleEvents(plan.producerRecords);
+  const bus = producer.newBus();
+  try {
+    await bus.publish(events.slice(0, 10));
+    const java = await producer.kafkaProducerPerf(plan.producerRecords, recordBytes);
+    const bulk = await producer.ourProducer(bus, events, 500, 4, 60000);
+    const single = await producer.ourProducer(bus, events, 1, 64, plan.roundMs * 2);
+    const java2 = await producer.kafkaProducerPerf(plan.producerRecords, recordBytes);
+    const baseline = (java + java2) / 2;
+    ratios.producer_vs_kafka_perf = round(bulk / baseline);
+    ratios.producer_single_event_vs_kafka_perf = round(single / baseline);
+    detail.producer = { recordBytes, kafkaPerfRecordsPerSecond: [java, java2], bulk, single };
+    rows.push({
+      figure: `producer, 500 events/publish x4 (rec/s, ${recordBytes} B) vs ProducerPerformance`,
+      ours: fmt(bulk),
+      baseline: fmt(baseline),
+      ratio: fmt(bulk / baseline, 2),
+      target: 'informational',
+    });
+    rows.push({
+      figure: 'producer, 1 event/publish x64 callers (rec/s) vs ProducerPerformance',
+      ours: fmt(single),
+      baseline: fmt(baseline),
+      ratio: fmt(single / baseline, 2),
+      target: 'informational',
+    });
+  } finally {
+    await bus.close();
+  }
+}
+
+async function throughOffline(): Promise<void> {
+  say('starting sls offline (projection through the offline Kafka plugin)');
+  const server = await startOffline({
+    httpPort: HTTP_PORT,
+    lambdaPort: HTTP_PORT + 2,
+    consumerGroup: consumerGroup('projection'),
+    args: [`--param=kafkaTopic=${benchEnv.KAFKA_TOPIC}`],
+    env: { LOG_LEVEL: 'warn' },
+  });
+  try {
+    if (wants('freshness')) {
+      const fresh: Record<string, unknown> = {};
+      for (const rate of [100, 500]) {
+        say(`freshness at ${rate} commands/s`);
+        const fig = await freshness(commandHandler as never, queryHandler as never, rate, plan.freshMs);
+        fresh[rate] = { p50: fig.p50, p95: fig.p95, p99: fig.p99 };
+        detail[`freshness_${rate}`] = fig;
+        rows.push({
+          figure: `freshness at ${rate}/s, 2xx → visible (ms p50/p95/p99)`,
+          ours: `${fig.p50}/${fig.p95}/${fig.p99}`,
+          baseline: '-',
+          ratio: '-',
+          target: rate === 100 ? `p99 ≤ 50 ${fig.p99 <= 50 ? 'met' : 'NOT met'}` : 'informational',
+        });
+      }
+      results.freshness_ms = fresh;
+    }
+    if (wants('http')) {
+      say('HTTP through sls offline (autocannon, 16 connections)');
+      const warm = { method: 'POST' as const, path: '/users', body: JSON.stringify({ name: 'Warm Up' }) };
+      await httpLoad(server.url, 'warm-up', warm, 2);
+      const post = await httpLoad(
+        server.url,
+        'POST /users',
+        { method: 'POST', path: '/users', body: JSON.stringify({ name: 'Http User' }) },
+        plan.httpSeconds,
+      );
+      const created = await fetch(`${server.url}/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Read Me' }),
+      });
+      const { id } = (await created.json()) as { id: string };
+      for (let i = 0; i < 100; i++) {
+        if ((await fetch(`${server.url}/users/${id}`)).status === 200) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await httpLoad(server.url, 'warm-up', { method: 'GET', path: `/users/${id}` }, 2);
+      const get = await httpLoad(
+        server.url,
+        'GET /users/{id}',
+        { method: 'GET', path: `/users/${id}` },
+        plan.httpSeconds,
+      );
+      results.http = { post, get };
+      for (const fig of [post, get]) {
+        rows.push({
+          figure: `HTTP ${fig.route} via sls offline, 16 conns (req/s, p99 ms)`,
+          ours: `${fig.requestsPerSecond} r/s, p99 ${fig.p99Ms}`,
+          baseline: '-',
+          ratio: '-',
+          target: `informational${fig.non2xx ? `, ${fig.non2xx} non-2xx` : ''}`,
+        });
+      }
+    }
+  } finally {
+    if (process.env.BENCH_OFFLINE_LOG) writeFileSync(process.env.BENCH_OFFLINE_LOG, server.output());
+    await server.stop();
+  }
+}
+
+async function versusEmmett(): Promise<void> {
+  say('command fn vs emmett (PostgreSQL) at concurrency 16');
+  try {
+    await emmett.resetPostgres(EMMETT_DB);
+  } catch (error) {
+    const reason = `PostgreSQL unreachable at ${emmett.postgresUrl(EMMETT_DB)}: ${(error as Error).message}`;
+    ratios.command_vs_emmett = null;
+    detail.emmett = { skipped: reason };
+    rows.push({
+      figure: 'command fn vs emmett-postgresql',
+      ours: '-',
+      baseline: '-',
+      ratio: '-',
+      target: reason,
+    });
+    return;
+  }
+  const peer = await emmett.emmettRegister(EMMETT_DB, POOL);
+  try {
+    const peerOp = commands.registerOp(peer.handler as never);
+    await closedLoop({ concurrency: 4, durationMs: plan.roundMs / 2, op: peerOp });
+    const run = await paired(
+      plan.rounds,
+      () => closedLoop({ concurrency: 16, durationMs: plan.roundMs, op: peerOp }),
+      () => closedLoop({ concurrency: 16, durationMs: plan.roundMs, op: ourCommand }),
+    );
+    commands.failIfErrors('emmett', [...run.candidate, ...run.baseline]);
+    const fig = commands.summarise(run);
+    ratios.command_vs_emmett = round(fig.ratio);
+    detail.emmett_16 = fig;
+    rows.push({
+      figure: 'command fn vs emmett-postgresql, concurrency 16 (cmd/s)',
+      ours: fmt(fig.candidate),
+      baseline: fmt(fig.baseline),
+      ratio: fmt(fig.ratio, 2),
+      target: verdict(fig.ratio, 1.0),
+    });
+  } finally {
+    await peer.close();
+    await emmett.dropPostgres(EMMETT_DB);
+  }
+}
+
+async function bundleSizes(): Promise<void> {
+  say('bundles and module initialisation');
+  const figures = await bundles(plan.initTimes);
+  for (const [name, fig] of Object.entries(figures)) {
+    (results.bundle_kib as Record<string, number>)[name] = fig.kib;
+    (results.init_ms as Record<string, number>)[name] = fig.initMs;
+    rows.push({
+      figure: `bundle ${name} (KiB, zip KiB, init ms)`,
+      ours: `${fig.kib} KiB, zip ${fig.zipKib}, ${fig.initMs} ms`,
+      baseline: '-',
+      ratio: '-',
+      target: `largest: ${fig.largest
+        .slice(0, 3)
+        .map((l) => `${l.input} ${l.kib}`)
+        .join(', ')}`,
+    });
+  }
+  detail.bundles = figures;
+}
+
+function printTable(): void {
+  const cols: Array<keyof Row> = ['figure', 'ours', 'baseline', 'ratio', 'target'];
+  const width = (c: keyof Row) => Math.max(c.length, ...rows.map((r) => r[c].length));
+  const line = (r: Row) => `| ${cols.map((c) => r[c].padEnd(width(c))).join(' | ')} |`;
+  console.log(
+    line({ figure: 'figure', ours: 'ours', baseline: 'baseline', ratio: 'ratio', target: 'target' }),
+  );
+  console.log(`|${cols.map((c) => '-'.repeat(width(c) + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  say(
+    `${smoke ? 'smoke' : 'full'} run; databases ${benchEnv.COMMANDS_DB}/${benchEnv.QUERIES_DB}, topic ${benchEnv.KAFKA_TOPIC}`,
+  );
+  await setUp();
+  try {
+    if (wants('commands')) await commandsVsRaw();
+    if (wants('emmett')) await versusEmmett();
+    if (wants('projection')) await projectionVsBulk();
+    if (wants('producer')) await producerVsKafka();
+    if (wants('freshness') || wants('http')) await throughOffline();
+    if (wants('bundles')) await bundleSizes();
+  } finally {
+    await closeCommandDeps();
+    await closePools();
+    await tearDown().catch((error: unknown) => say(`tear-down failed: ${(error as Error).message}`));
+  }
+  printTable();
+  const out = {
+    ...results,
+    run: {
+      mode: smoke ? 'smoke' : 'full',
+      parts: only ?? 'all',
+      at: new Date().toISOString(),
+      seconds: Math.round((Date.now() - started) / 1000),
+      machine: {
+        cpus: os.cpus().length,
+        cpu: os.cpus()[0]?.model,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        loadAverageAtEnd: os.loadavg().map((l) => round(l)),
+      },
+      plan,
+    },
+    detail,
+  };
+  const file = path.join(ROOT, 'bench', 'results', smoke ? 'smoke.tmp.json' : 'latest.json');
+  writeFileSync(file, await format(JSON.stringify(out), { parser: 'json' }));
+  say(`wrote ${path.relative(ROOT, file)} in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

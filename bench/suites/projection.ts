@@ -1,0 +1,71 @@
+/**
+ * Issue item 3: the projection function applying batches of 100 and 1,000 events (each a new
+ * user, so every event is a row to write), invoked with the MSK event the offline plugin
+ * builds, against a raw bulk upsert of the same rows through the connector's batch().
+ */
+import { randomUUID } from 'node:crypto';
+import { toMessage } from '../../lib/bus/envelope.js';
+import { readDbConfig } from '../../lib/config.js';
+import { createPool, type Pool } from '../../lib/db/pool.js';
+import type { StoredEvent } from '../../lib/eventstore/types.js';
+import { buildKafkaEvent } from '../../plugins/serverless-offline-kafka/kafka-event.js';
+
+let offset = 0;
+let position = 0;
+
+/** `size` UserRegistered events of new streams, as the projection function receives them. */
+export function registrationBatch(topic: string, size: number) {
+  const now = new Date().toISOString();
+  const events: StoredEvent[] = Array.from({ length: size }, () => ({
+    eventId: randomUUID(),
+    streamId: randomUUID(),
+    version: 1,
+    position: ++position,
+    type: 'UserRegistered',
+    data: { name: `Bench User ${position}`, dateRegister: now },
+    metadata: { requestId: randomUUID() },
+    occurredAt: now,
+  }));
+  const records = events.map((event) => {
+    const message = toMessage(event);
+    return {
+      topic,
+      partition: 0,
+      offset: String(offset++),
+      timestamp: String(Date.now()),
+      key: Buffer.from(message.key),
+      value: Buffer.from(message.value),
+      headers: message.headers,
+    };
+  });
+  const lambdaEvent = buildKafkaEvent(
+    { eventSource: 'aws:kafka', eventSourceArn: 'arn:aws:kafka:local', bootstrapServers: '127.0.0.1:9092' },
+    records,
+  );
+  return { events, lambdaEvent };
+}
+
+/** The projection role's own pool on the benchmark's queries database (the same grants). */
+export function projectionPool(): Pool {
+  return createPool({ ...readDbConfig(process.env, 'projection'), connectionLimit: 2 });
+}
+
+/** The same rows the projection writes, as one bulk upsert in one transaction. */
+export async function rawBulkUpsert(pool: Pool, events: StoredEvent[]): Promise<void> {
+  const conn = await pool.getConnection();
+  try {
+    await conn.beginTransaction();
+    await conn.batch(
+      `INSERT INTO USER_DATA (USER_ID, NAME, DATE_REGISTER, VERSION, STATUS, UPDATED_AT)
+       VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))
+       ON DUPLICATE KEY UPDATE NAME = VALUES(NAME), VERSION = VALUES(VERSION), STATUS = VALUES(STATUS), UPDATED_AT = VALUES(UPDATED_AT)`,
+      events.map((e) => {
+        const data = e.data as { name: string; dateRegister: string };
+        return [e.streamId, data.name, data.dateRegister, e.version, 'active'];
+      }),
+    );
+    await conn.commit();
+  } finally {
+    await conn.release();
+  }
+}
