@@ -19,6 +19,9 @@ export function createPool(cfg: DbConfig, extra: Partial<PoolConfig> = {}): Pool
     password: cfg.password,
     database: cfg.database,
     connectionLimit: cfg.connectionLimit,
+    // Open connections as they are needed, not connectionLimit of them up front: a Lambda
+    // container serves one request at a time, and the server's connections are shared.
+    minimumIdle: 1,
     ssl: cfg.ssl ? { rejectUnauthorized: true } : undefined,
     acquireTimeout: 10000,
     connectTimeout: 5000,
