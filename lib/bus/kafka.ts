@@ -1,16 +1,23 @@
+import { Coalescer } from '../coalesce.js';
 import type { KafkaConfig } from '../config.js';
 import type { StoredEvent } from '../eventstore/types.js';
 import { createProducer, type Producer } from '../kafka/client.js';
-import { toMessage } from './envelope.js';
+import { toMessage, type OutgoingMessage } from './envelope.js';
 import type { EventBus } from './types.js';
 
 /**
  * Publishes to the configured topic with an idempotent producer (acks=all), keyed by stream id
  * so a stream's events share a partition and keep their order. The producer connects on first
  * use and is reused across invocations; a failed connection is retried on the next publish.
+ *
+ * The idempotent producer has one request in flight, so concurrent publishes would queue one
+ * request each; instead, those that arrive while a request is in flight go together in the
+ * next one (in arrival order, so a stream's order is kept), and each resolves when the
+ * request that carried it was acknowledged.
  */
 export class KafkaEventBus implements EventBus {
   private producer: Promise<Producer> | undefined;
+  private readonly sends = new Coalescer<OutgoingMessage>((messages) => this.send(messages));
 
   constructor(private readonly cfg: KafkaConfig) {}
 
@@ -27,14 +34,12 @@ export class KafkaEventBus implements EventBus {
   }
 
   async publish(events: StoredEvent[]): Promise<void> {
-    if (events.length === 0) return;
+    await this.sends.submit(events.map(toMessage));
+  }
+
+  private async send(messages: OutgoingMessage[]): Promise<void> {
     const producer = await this.connected();
-    await producer.send({
-      topic: this.cfg.topic,
-      acks: -1,
-      timeout: this.cfg.publishTimeoutMs,
-      messages: events.map(toMessage),
-    });
+    await producer.send({ topic: this.cfg.topic, acks: -1, timeout: this.cfg.publishTimeoutMs, messages });
   }
 
   async close(): Promise<void> {

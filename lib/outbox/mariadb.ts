@@ -1,9 +1,19 @@
+import { Coalescer } from '../coalesce.js';
 import type { Pool } from '../db/pool.js';
 import { rowToEvent } from '../eventstore/mariadb.js';
 import type { StoredEvent } from '../eventstore/types.js';
 
-/** The outbox table seen from the publishing side: what is pending, and clearing what was sent. */
+/**
+ * The outbox table seen from the publishing side: what is pending, and clearing what was sent.
+ * Clearing is coalesced: positions that arrive while a DELETE runs go together in the next
+ * one, so concurrent commands share a transaction instead of committing one each.
+ */
 export class MariaDbOutbox {
+  private readonly clears = new Coalescer<number>(
+    (positions) => this.pool.query('DELETE FROM outbox WHERE position IN (?)', [positions]),
+    1000,
+  );
+
   constructor(private readonly pool: Pool) {}
 
   /** True when an event of this stream older than `version` still waits to be published. */
@@ -16,7 +26,7 @@ export class MariaDbOutbox {
   }
 
   async markPublished(positions: number[]): Promise<void> {
-    if (positions.length) await this.pool.query('DELETE FROM outbox WHERE position IN (?)', [positions]);
+    await this.clears.submit(positions);
   }
 
   /** How many events wait to be published, and the age of the oldest in ms. */

@@ -30,7 +30,10 @@ export async function publishAfterCommit(
   const first = events[0];
   if (!first) return 'published';
   try {
-    if (await deps.outbox.hasOlderPending(first.streamId, first.version)) return 'deferred-to-relay';
+    // A stream's first event has nothing older to wait for: no need to ask.
+    if (first.version > 1 && (await deps.outbox.hasOlderPending(first.streamId, first.version))) {
+      return 'deferred-to-relay';
+    }
     await withTimeout(deps.bus.publish(events), deps.timeoutMs);
   } catch (error) {
     log.warn('publish-deferred', { streamId: first.streamId, reason: (error as Error).message });
