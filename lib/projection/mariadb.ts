@@ -13,6 +13,10 @@ interface UserRow {
   STATUS: 'active' | 'deregistered';
 }
 
+const DEADLOCK_ATTEMPTS = 5;
+
+const isDeadlock = (error: unknown): boolean => (error as { errno?: number })?.errno === 1213;
+
 const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 
 /** The tables a projection store writes; a rebuild writes fresh copies before they are swapped in. */
@@ -41,8 +45,20 @@ export class MariaDbProjectionStore implements ProjectionStore {
     private readonly options: ProjectionStoreOptions = {},
   ) {}
 
+  /**
+   * Concurrent batches of other partitions that register new users take gap locks on the same
+   * index ranges, so InnoDB sometimes rolls one back as a deadlock victim. Nothing of it was
+   * written; it is run again here at once rather than failed back to the event source, which
+   * would redeliver the batch after a backoff.
+   */
   async projectBatch(records: IncomingRecord[]): Promise<BatchPlan> {
-    return inTransaction(this.pool, (conn) => this.projectBatchIn(conn, records));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await inTransaction(this.pool, (conn) => this.projectBatchIn(conn, records));
+      } catch (error) {
+        if (!isDeadlock(error) || attempt >= DEADLOCK_ATTEMPTS) throw error;
+      }
+    }
   }
 
   /** The same, inside a transaction the caller owns (a rebuild also moves its checkpoint in it). */
