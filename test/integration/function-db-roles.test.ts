@@ -89,6 +89,18 @@ describe("the functions' own database connections", () => {
     expect(after?.type).toBe('UserRegistered');
   });
 
+  it('every function connects in utf8mb4 without NO_BACKSLASH_ESCAPES (mariadb 3.5.4 escapes safely only then)', async () => {
+    for (const role of ['command', 'query', 'relay'] as const) {
+      const [row] = (await pool(role).query(
+        'SELECT @@character_set_client AS cs, @@sql_mode AS mode',
+      )) as Array<{
+        cs: string;
+        mode: string;
+      }>;
+      expect([role, row?.cs, /NO_BACKSLASH_ESCAPES/.test(row?.mode ?? '')]).toEqual([role, 'utf8mb4', false]);
+    }
+  });
+
   it("the relay's connection may clear the outbox but not touch an event", async () => {
     expect(await currentUser('relay')).toBe(config.db('relay').user);
     expect(await refused('relay', 'DELETE FROM outbox WHERE 1 = 0')).toBe('allowed');
