@@ -5,7 +5,6 @@
  * shared with the main stack through KAFKA_JARS_DIR, so nothing is downloaded.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -14,20 +13,12 @@ import path from 'node:path';
 // `paths` here are the main stack's (this process's environment): only its jar folder is used.
 import { paths, ROOT } from '../../infra/paths.js';
 import { rolePool } from '../support/env.js';
+import { throwawayNames, throwawayUsers } from '../support/isolated-databases.js';
 
 const KAFKA_PORT = 19092;
 const CONTROLLER_PORT = 19093;
-const suffix = randomBytes(4).toString('hex');
 const userHost = process.env.MARIADB_USER_HOST ?? '%';
-const names = {
-  COMMANDS_DB: `lc_${suffix}_commands`,
-  QUERIES_DB: `lc_${suffix}_queries`,
-  COMMAND_DB_USER: `lc_${suffix}_command`,
-  RELAY_DB_USER: `lc_${suffix}_relay`,
-  PROJECTION_DB_USER: `lc_${suffix}_projection`,
-  QUERY_DB_USER: `lc_${suffix}_query`,
-  OPERATOR_DB_USER: `lc_${suffix}_operator`,
-};
+const names = throwawayNames('lc');
 
 let stateDir = '';
 
@@ -115,13 +106,7 @@ describeOnLinux('local stack CLI lifecycle (second broker on 19092, own state fo
     try {
       await admin.query(`DROP DATABASE IF EXISTS \`${names.COMMANDS_DB}\``);
       await admin.query(`DROP DATABASE IF EXISTS \`${names.QUERIES_DB}\``);
-      for (const user of [
-        names.COMMAND_DB_USER,
-        names.RELAY_DB_USER,
-        names.PROJECTION_DB_USER,
-        names.QUERY_DB_USER,
-        names.OPERATOR_DB_USER,
-      ]) {
+      for (const user of throwawayUsers(names)) {
         await admin.query('DROP USER IF EXISTS ?@?', [user, userHost]);
       }
     } finally {

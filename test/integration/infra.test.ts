@@ -3,11 +3,12 @@
  * hold the seed's tables, each database user can do its own job and nothing more, and setting
  * the databases up again is safe.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createAdmin, createConsumer, createProducer } from '../../lib/kafka/client.js';
 import { loadMigrations, migrationLevel, type Schema } from '../../infra/mariadb/migrate.js';
 import { setUpDatabases } from '../../infra/stack.js';
 import { databases, kafkaConfig, rolePool } from '../support/env.js';
+import { throwawayNames, throwawayUsers } from '../support/isolated-databases.js';
 
 const admin = rolePool('admin');
 
@@ -240,17 +241,8 @@ describe('database grants: each function user can do its job and nothing more', 
 
 /** Runs on throwaway databases and users, dropped afterwards, so the shared ones are never touched. */
 describe('database set-up is repeatable', () => {
-  const suffix = randomBytes(4).toString('hex');
-  const env = {
-    ...process.env,
-    COMMANDS_DB: `it_${suffix}_commands`,
-    QUERIES_DB: `it_${suffix}_queries`,
-    COMMAND_DB_USER: `it_${suffix}_command`,
-    RELAY_DB_USER: `it_${suffix}_relay`,
-    PROJECTION_DB_USER: `it_${suffix}_projection`,
-    QUERY_DB_USER: `it_${suffix}_query`,
-    OPERATOR_DB_USER: `it_${suffix}_operator`,
-  };
+  const names = throwawayNames('it');
+  const env = { ...process.env, ...names };
   const userHost = process.env.MARIADB_USER_HOST ?? '%';
 
   async function ledger(database: string) {
@@ -273,13 +265,7 @@ describe('database set-up is repeatable', () => {
   afterAll(async () => {
     await admin.query(`DROP DATABASE IF EXISTS \`${env.COMMANDS_DB}\``);
     await admin.query(`DROP DATABASE IF EXISTS \`${env.QUERIES_DB}\``);
-    for (const user of [
-      env.COMMAND_DB_USER,
-      env.RELAY_DB_USER,
-      env.PROJECTION_DB_USER,
-      env.QUERY_DB_USER,
-      env.OPERATOR_DB_USER,
-    ]) {
+    for (const user of throwawayUsers(names)) {
       await admin.query('DROP USER IF EXISTS ?@?', [user, userHost]);
     }
   });

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import mariadb from 'mariadb';
-import { readDatabaseNames, readDbConfig, type DbRole } from '../../lib/config.js';
+import { readDbConfig, type DbRole } from '../../lib/config.js';
 import { createPool, type Pool } from '../../lib/db/pool.js';
 import { ROLES } from '../../infra/mariadb/users.js';
 import { setUpDatabases } from '../../infra/stack.js';
@@ -15,14 +15,38 @@ export interface IsolatedDatabases {
   drop(): Promise<void>;
 }
 
-export async function isolatedDatabases(prefix: string): Promise<IsolatedDatabases> {
+/** Unique database and user names for every role, as environment variables. */
+export interface ThrowawayNames {
+  COMMANDS_DB: string;
+  QUERIES_DB: string;
+  COMMAND_DB_USER: string;
+  RELAY_DB_USER: string;
+  PROJECTION_DB_USER: string;
+  QUERY_DB_USER: string;
+  OPERATOR_DB_USER: string;
+}
+
+export function throwawayNames(prefix: string): ThrowawayNames {
   const suffix = randomBytes(4).toString('hex');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const user = (role: (typeof ROLES)[number]) => `${prefix}_${suffix}_${role}`;
+  return {
     COMMANDS_DB: `${prefix}_${suffix}_commands`,
     QUERIES_DB: `${prefix}_${suffix}_queries`,
+    COMMAND_DB_USER: user('command'),
+    RELAY_DB_USER: user('relay'),
+    PROJECTION_DB_USER: user('projection'),
+    QUERY_DB_USER: user('query'),
+    OPERATOR_DB_USER: user('operator'),
   };
-  for (const role of ROLES) env[`${role.toUpperCase()}_DB_USER`] = `${prefix}_${suffix}_${role}`;
+}
+
+/** The user names of a ThrowawayNames, one per role. */
+export const throwawayUsers = (names: ThrowawayNames): string[] =>
+  ROLES.map((role) => names[`${role.toUpperCase()}_DB_USER` as keyof ThrowawayNames]);
+
+export async function isolatedDatabases(prefix: string): Promise<IsolatedDatabases> {
+  const names = throwawayNames(prefix);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...names };
   const log = console.log;
   console.log = () => undefined;
   try {
@@ -52,14 +76,10 @@ export async function isolatedDatabases(prefix: string): Promise<IsolatedDatabas
         password: admin.password,
       });
       try {
-        const names = readDatabaseNames(env);
-        await conn.query(`DROP DATABASE IF EXISTS \`${names.commands}\``);
-        await conn.query(`DROP DATABASE IF EXISTS \`${names.queries}\``);
-        for (const role of ROLES) {
-          await conn.query('DROP USER IF EXISTS ?@?', [
-            env[`${role.toUpperCase()}_DB_USER`],
-            env.MARIADB_USER_HOST ?? '%',
-          ]);
+        await conn.query(`DROP DATABASE IF EXISTS \`${names.COMMANDS_DB}\``);
+        await conn.query(`DROP DATABASE IF EXISTS \`${names.QUERIES_DB}\``);
+        for (const user of throwawayUsers(names)) {
+          await conn.query('DROP USER IF EXISTS ?@?', [user, env.MARIADB_USER_HOST ?? '%']);
         }
       } finally {
         await conn.end();
