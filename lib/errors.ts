@@ -46,6 +46,3 @@ export function isAppError(error: unknown, code?: ErrorCode): error is AppError 
   if (typeof error !== 'object' || error === null || (error as AppError).isAppError !== true) return false;
   return code === undefined || (error as AppError).code === code;
 }
-
-export const isConcurrencyError = (e: unknown): e is AppError =>
-  isAppError(e, 'CONCURRENCY_CONFLICT') || isAppError(e, 'VERSION_MISMATCH');

@@ -38,10 +38,6 @@ export class MariaDbOutbox {
   }
 }
 
-export interface PendingBatch {
-  events: StoredEvent[];
-}
-
 /**
  * Reads pending outbox rows in global order, joined with their events. A row is pending until
  * deleted, so there is no high-water mark to skip past a row that was not yet visible: an
