@@ -24,6 +24,9 @@ export interface Freshness extends Percentiles {
   /** Commands that did not start on time because the process was busy (p99 of the lateness). */
   lateStartP99Ms: number;
   commandP99Ms: number;
+  /** When each user's command answered 2xx, and when it was seen (performance.now()). */
+  answeredAt: Map<string, number>;
+  seenAt: Map<string, number>;
 }
 
 export async function freshness(
@@ -36,6 +39,8 @@ export async function freshness(
   const pool = createPool({ ...readDbConfig(process.env, 'query'), connectionLimit: 2 });
   const pending = new Map<string, number>();
   const freshMs: number[] = [];
+  const answeredAt = new Map<string, number>();
+  const seenAt = new Map<string, number>();
   const commandMs: number[] = [];
   let failures = 0;
   let polling = true;
@@ -44,8 +49,11 @@ export async function freshness(
       apiEvent({ method: 'GET', path: `/users/${id}`, pathParameters: { id } }) as never,
       lambdaContext() as never,
     );
-    if (res.statusCode === 200) freshMs.push(performance.now() - committedAt);
-    else failures++;
+    if (res.statusCode === 200) {
+      const now = performance.now();
+      freshMs.push(now - committedAt);
+      seenAt.set(id, now);
+    } else failures++;
   };
   const poller = (async () => {
     while (polling || pending.size) {
@@ -79,7 +87,9 @@ export async function freshness(
       failures++;
       return;
     }
-    pending.set((JSON.parse(res.body ?? '{}') as { id: string }).id, done);
+    const { id } = JSON.parse(res.body ?? '{}') as { id: string };
+    pending.set(id, done);
+    answeredAt.set(id, done);
   });
   const give = Date.now() + 30000;
   while (pending.size && Date.now() < give) await sleep(50);
@@ -96,5 +106,7 @@ export async function freshness(
     ...percentiles(freshMs),
     lateStartP99Ms: late.p99,
     commandP99Ms: percentiles(commandMs).p99,
+    answeredAt,
+    seenAt,
   };
 }

@@ -1,0 +1,48 @@
+/**
+ * The offline plugin's Kafka event source run in this process, invoking the projection handler
+ * directly: the same consumer, batching and commit rules as under `sls offline`, without its
+ * worker threads. Used to tell the pipeline's own freshness from the emulator's overhead.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { readKafkaConfig } from '../../lib/config.js';
+import { KafkaEventSource } from '../../plugins/serverless-offline-kafka/event-source.js';
+
+export async function inProcessEventSource(
+  groupId: string,
+  invoke: (event: unknown) => Promise<unknown>,
+): Promise<{ stop: () => Promise<void> }> {
+  const cfg = readKafkaConfig(process.env);
+  const kafka = new Kafka({
+    clientId: 'bench-event-source',
+    brokers: cfg.brokers,
+    logLevel: logLevel.NOTHING,
+  });
+  let consuming: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (consuming = resolve));
+  const quiet = () => undefined;
+  const source = new KafkaEventSource({
+    source: {
+      functionKey: 'projection',
+      eventSource: 'aws:kafka',
+      eventSourceArn: 'arn:aws:kafka:local',
+      topic: cfg.topic,
+      groupId,
+      batchSize: 100,
+      batchingWindowMs: 0,
+      fromBeginning: true,
+      maximumRetryAttempts: -1,
+      enabled: true,
+    },
+    kafka,
+    bootstrapServers: cfg.brokers.join(','),
+    invoke: (_key, event) => invoke(event),
+    log: {
+      notice: (message) => (/: consuming$/.test(message) ? consuming() : undefined),
+      warning: quiet,
+      error: quiet,
+    },
+  });
+  void source.start();
+  await ready;
+  return { stop: () => source.stop() };
+}
