@@ -15,11 +15,6 @@ import { apiEvent, lambdaContext } from '../../test/support/apigw.js';
 import type { LoadResult, paired } from '../support/load.js';
 import { adminConnection } from '../support/stack.js';
 
-export interface CommandTargets {
-  handler: (event: unknown, context: unknown) => Promise<{ statusCode: number }>;
-  close: () => Promise<void>;
-}
-
 type Invokable = (event: never, context: never) => Promise<{ statusCode: number }>;
 
 /** POST /users through `handler`, failing on anything but 201. */
@@ -91,7 +86,7 @@ export async function naiveDualWrite(pool: Pool) {
   };
 }
 
-export interface PairedFigure {
+interface PairedFigure {
   candidate: number;
   baseline: number;
   ratio: number;

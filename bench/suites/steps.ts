@@ -24,7 +24,7 @@ const newEvent = (): NewEvent => {
   };
 };
 
-export type StepRates = Record<'append' | 'outboxCheck' | 'publish' | 'outboxClear', number>;
+type StepRates = Record<'append' | 'outboxCheck' | 'publish' | 'outboxClear', number>;
 
 export async function commandSteps(pool: Pool, concurrency: number, durationMs: number): Promise<StepRates> {
   const store = new MariaDbEventStore(pool, writeUserData);

@@ -5,14 +5,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
-import { rolePool } from '../support/env.js';
+import { isolatedDatabases, type IsolatedDatabases } from '../support/isolated-databases.js';
 import { envelope, record } from '../support/records.js';
 
-const pool = rolePool('projection');
-afterAll(() => pool.end());
+let dbs: IsolatedDatabases;
+beforeAll(async () => {
+  dbs = await isolatedDatabases('projconc');
+}, 60000);
+afterAll(() => dbs?.drop());
 
 describe('projection store under concurrent partitions', () => {
   it('applies every batch of new users when three partitions write at once', async () => {
+    const pool = dbs.pool('projection');
     const store = new MariaDbProjectionStore(pool);
     const topic = `concurrent-${randomUUID()}`;
     const ids: string[] = [];
