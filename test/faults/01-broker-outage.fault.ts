@@ -1,0 +1,65 @@
+/**
+ * Scenario 1. The broker is stopped during a stream of commands and started again: commands keep
+ * succeeding (their events wait in the outbox), the relay publishes them once the broker is back,
+ * and everything reaches the read model exactly once.
+ */
+import { CommandClient, httpTransport, runConcurrently } from './support/client.js';
+import { NO_FAILURES, Oracle } from './support/oracle.js';
+import { ensureOffline, startRelay, type Offline, type RelayProcess } from './support/processes.js';
+import { start, stop } from './support/stack.js';
+import { mark } from './support/report.js';
+
+const env = process.env as Record<string, string>;
+const oracle = new Oracle();
+let offline: Offline;
+let relay: RelayProcess;
+
+beforeAll(async () => {
+  offline = await ensureOffline();
+  relay = startRelay('broker-outage');
+});
+
+afterAll(async () => {
+  await relay?.stop();
+  await oracle.close();
+});
+
+it('1. broker stopped and restarted during 1,000 commands: every acknowledged command reaches the read model once', async () => {
+  const client = new CommandClient(httpTransport(offline.url));
+  const users: string[] = [];
+  let outage: Promise<void> | undefined;
+  let maxOutbox = 0;
+  await runConcurrently(1000, 16, async (i) => {
+    if (i === 300) {
+      outage = (async () => {
+        mark('stopping the broker');
+        await stop('broker');
+        mark('broker stopped');
+        const poll = setInterval(async () => {
+          maxOutbox = Math.max(maxOutbox, await oracle.count(oracle.writeDb, 'SELECT COUNT(*) FROM outbox'));
+        }, 200);
+        await new Promise((resolve) => setTimeout(resolve, 6000));
+        clearInterval(poll);
+        mark('starting the broker');
+        await start('broker', env);
+        mark('broker started');
+      })();
+    }
+    if (i < 250 || users.length === 0 || i % 4 === 0) {
+      const res = await client.register(client.uniqueName('Outage'));
+      if (res.status === 201) users.push(res.body.id);
+    } else {
+      await client.rename(users[i % users.length]!, client.uniqueName('Outage'));
+    }
+  });
+  await outage;
+  mark('commands done');
+
+  const result = await oracle.check('1. broker stopped during commands, restarted', client, {
+    'outbox rows at most': maxOutbox,
+    'answers 5xx': client.answered(500, 600),
+  });
+  expect(result.failures).toEqual(NO_FAILURES);
+  expect(client.acknowledged).toBe(1000);
+  expect(maxOutbox).toBeGreaterThan(0);
+});
