@@ -6,11 +6,12 @@ import { toMessage, type OutgoingMessage } from './envelope.js';
 import type { EventBus } from './types.js';
 
 /**
- * Publishes to the configured topic with an idempotent producer (acks=all), keyed by stream id
- * so a stream's events share a partition and keep their order. The producer connects on first
- * use and is reused across invocations; a failed connection is retried on the next publish.
+ * Publishes to the configured topic (acks=all), keyed by stream id so a stream's events share a
+ * partition and keep their order. The producer connects on first use and is reused across
+ * invocations; a failed connection is retried on the next publish. A retried request may write a
+ * batch twice (see createProducer); the projection skips the duplicate by stream version.
  *
- * The idempotent producer has one request in flight, so concurrent publishes would queue one
+ * The producer has one request in flight, so concurrent publishes would queue one
  * request each; instead, those that arrive while a request is in flight go together in the
  * next one (in arrival order, so a stream's order is kept), and each resolves when the
  * request that carried it was acknowledged.

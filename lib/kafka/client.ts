@@ -28,10 +28,17 @@ export async function createKafka(cfg: KafkaConfig, options: KafkaClientOptions 
   });
 }
 
-/** An idempotent producer (acks=all is implied); kafkajs wants one request in flight for it. */
+/**
+ * A producer with one request in flight (so a connection keeps its order); callers send with
+ * acks=all. Not kafkajs's idempotent producer: when a produce request fails after the broker
+ * wrote it (a timeout, a dropped connection), kafkajs rolls its sequence number back, and the
+ * next batch of the same size then reuses it; the broker takes that batch for a retry of the
+ * first, answers success and drops it, so an event is reported published that never was. A
+ * plain producer may write a retried batch twice instead, which the projection skips by version.
+ */
 export async function createProducer(cfg: KafkaConfig, options: KafkaClientOptions = {}): Promise<Producer> {
   const kafka = await createKafka(cfg, options);
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  return kafka.producer({ idempotent: false, maxInFlightRequests: 1, allowAutoTopicCreation: false });
 }
 
 export async function createConsumer(
