@@ -206,13 +206,12 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
     expect(reads.flatMap(resourcesOf)).toEqual([{ Ref: secret }]);
   });
 
-  test('command and relay: connect, produce idempotently, write and describe their own topic; nothing else on Kafka', () => {
+  test('command and relay: connect, write and describe their own topic; nothing else on Kafka', () => {
     for (const role of ['CommandRole', 'RelayRole']) {
       expect(allActions(role).filter((a) => a.startsWith('kafka'))).toEqual([
         'kafka-cluster:Connect',
         'kafka-cluster:DescribeTopic',
         'kafka-cluster:WriteData',
-        'kafka-cluster:WriteDataIdempotently',
         'kafka:GetBootstrapBrokers',
       ]);
       const topic = JSON.stringify(statementWith(role, 'kafka-cluster:WriteData')!.Resource);
