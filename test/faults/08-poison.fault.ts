@@ -4,10 +4,10 @@
  * no envelope, an unknown event type, an invalid event, an event out of sequence. Each is dead-
  * lettered with its reason, and the user's next event, behind it in the same partition, is applied.
  */
-import { randomUUID } from 'node:crypto';
 import { createProducer } from '../../lib/kafka/client.js';
 import { kafkaConfig } from '../support/env.js';
 import { CommandClient, httpTransport, runConcurrently } from './support/client.js';
+import { envelope as envelopeOf } from '../support/records.js';
 import { NO_FAILURES, Oracle } from './support/oracle.js';
 import { ensureOffline, type Offline } from './support/processes.js';
 
@@ -23,16 +23,7 @@ afterAll(async () => {
 });
 
 const envelope = (streamId: string, version: number, type: string, data: unknown) =>
-  JSON.stringify({
-    eventId: randomUUID(),
-    streamId,
-    version,
-    type,
-    data,
-    metadata: {},
-    occurredAt: new Date().toISOString(),
-    position: 1,
-  });
+  JSON.stringify(envelopeOf(streamId, version, type, data));
 
 /** Each kind of poison, for a user at version 1, with the reason code it must be dead-lettered with. */
 const POISON: Array<[string, (id: string) => string | Buffer, string]> = [
