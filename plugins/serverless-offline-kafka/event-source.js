@@ -38,9 +38,11 @@ export class KafkaEventSource {
    * @param {string} params.bootstrapServers
    * @param {(functionKey: string, event: unknown) => Promise<unknown>} params.invoke
    * @param {Logger} params.log
+   * @param {number} [params.sessionTimeoutMs] the consumer group session timeout (kafkajs's default)
    */
-  constructor({ source, kafka, bootstrapServers, invoke, log }) {
+  constructor({ source, kafka, bootstrapServers, invoke, log, sessionTimeoutMs = 30000 }) {
     this.source = source;
+    this.sessionTimeoutMs = sessionTimeoutMs;
     this.kafka = kafka;
     this.bootstrapServers = bootstrapServers;
     this.invoke = invoke;
@@ -57,8 +59,10 @@ export class KafkaEventSource {
     return this.#running;
   }
 
-  async #connectLoop() {
-    let attempt = 0;
+  /** @param {number} [failures] attempts that already failed (a consumer that stopped for good counts as one) */
+  async #connectLoop(failures = 0) {
+    let attempt = failures;
+    if (attempt > 0) await sleep(retryDelayMs(attempt));
     while (!this.#stopped) {
       try {
         await this.#run();
@@ -79,22 +83,44 @@ export class KafkaEventSource {
     }
   }
 
+  /**
+   * kafkajs restarts a crashed consumer itself only when the error is retriable; after any other
+   * error the consumer stays disconnected and the partition would stall until `sls offline`
+   * restarts. The event source starts a new consumer instead, as Lambda's poller would.
+   *
+   * @param {Consumer} consumer
+   * @param {{ error: Error, restart: boolean }} crash
+   */
+  #onCrash(consumer, { error, restart }) {
+    if (restart) {
+      this.log.warning(
+        `offline-kafka: ${this.label}: consumer crashed (${error.message}); kafkajs restarts it`,
+      );
+      return;
+    }
+    if (this.#stopped || this.#consumer !== consumer) return;
+    this.log.warning(
+      `offline-kafka: ${this.label}: consumer stopped on an error it does not retry (${error.message}); ` +
+        'starting a new one',
+    );
+    this.#consumer = undefined;
+    void consumer.disconnect().catch(() => undefined);
+    this.#running = this.#connectLoop(1);
+  }
+
   async #run() {
     const { source } = this;
     const window = source.batchingWindowMs;
     const consumer = this.kafka.consumer({
       groupId: source.groupId,
+      sessionTimeout: this.sessionTimeoutMs,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: Math.max(window, 100),
       minBytes: window > 0 ? 1024 * 1024 : 1,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10000 },
     });
     this.#consumer = consumer;
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.log.warning(
-        `offline-kafka: ${this.label}: consumer crashed (${payload.error.message}); restarting`,
-      );
-    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => this.#onCrash(consumer, payload));
     await consumer.connect();
     await consumer.subscribe({ topic: source.topic, fromBeginning: source.fromBeginning });
     await consumer.run({
@@ -158,7 +184,7 @@ export class KafkaEventSource {
     for (let attempt = 0; ; attempt++) {
       if (this.#stopped || !isRunning() || isStale()) return false;
       try {
-        await this.invoke(this.source.functionKey, event);
+        await this.#invokeKeepingSession(event, heartbeat);
         return true;
       } catch (error) {
         const message = /** @type {Error} */ (error)?.message ?? String(error);
@@ -176,6 +202,24 @@ export class KafkaEventSource {
         await sleep(delay);
         await heartbeat().catch(() => undefined);
       }
+    }
+  }
+
+  /**
+   * Invokes the function and heartbeats while it runs: kafkajs heartbeats only between batches,
+   * so a batch that takes longer than the session timeout (a slow handler, a row lock) would get
+   * the consumer expired from its group and its offsets refused, though Lambda's own poller lets
+   * a batch run for as long as the function's timeout.
+   *
+   * @param {unknown} event
+   * @param {() => Promise<void>} heartbeat
+   */
+  async #invokeKeepingSession(event, heartbeat) {
+    const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), 1000);
+    try {
+      await this.invoke(this.source.functionKey, event);
+    } finally {
+      clearInterval(keepAlive);
     }
   }
 

@@ -14,6 +14,10 @@ import { eventually } from '../support/offline.js';
 import { createTopic, deleteCreatedTopics } from '../support/topics.js';
 
 const kafka = new Kafka({ clientId: 'test', brokers: kafkaConfig.brokers, logLevel: logLevel.NOTHING });
+/** The broker's minimum (group.min.session.timeout.ms), so that expiring a member is quick. */
+const SESSION_TIMEOUT_MS = 6000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const blockEventLoop = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 const quietLog = { notice: () => undefined, warning: jest.fn(), error: jest.fn() };
 
 function source(topic: string, overrides: Partial<SourceDefinition> = {}): SourceDefinition {
@@ -114,6 +118,72 @@ describe('offline Kafka event source', () => {
     expect(quietLog.warning).toHaveBeenCalledWith(
       expect.stringMatching(/failed \(database unreachable\); retry 1/),
     );
+  });
+
+  it('keeps the consumer in its group while a batch takes longer than the session timeout: delivered once, committed after', async () => {
+    const topic = await topicWith(3);
+    const def = source(topic, { batchSize: 10 });
+    const warnings: string[] = [];
+    const deliveries: string[][] = [];
+    const es = new KafkaEventSource({
+      source: def,
+      kafka,
+      bootstrapServers: kafkaConfig.brokers.join(','),
+      sessionTimeoutMs: SESSION_TIMEOUT_MS,
+      invoke: async (_fn, event) => {
+        deliveries.push(recordsFromKafkaEvent(event as KafkaLambdaEvent).map((r) => r.offset));
+        if (deliveries.length === 1) await sleep(SESSION_TIMEOUT_MS * 1.5);
+      },
+      log: { ...quietLog, warning: (m: string) => void warnings.push(m) },
+    });
+    await es.start();
+    await eventually(
+      async () => ((await committedOffset(def.groupId, topic)) === 3 ? true : undefined),
+      30000,
+    );
+    await es.stop();
+    expect(deliveries).toEqual([['0', '1', '2']]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('replaces a consumer that kafkajs gave up on (its group forgot it while the event loop was blocked) and delivers the uncommitted batch again', async () => {
+    const topic = await topicWith(2);
+    const def = source(topic, { batchSize: 10 });
+    const warnings: string[] = [];
+    const deliveries: string[][] = [];
+    const es = new KafkaEventSource({
+      source: def,
+      kafka,
+      bootstrapServers: kafkaConfig.brokers.join(','),
+      sessionTimeoutMs: SESSION_TIMEOUT_MS,
+      invoke: async (_fn, event) => {
+        deliveries.push(recordsFromKafkaEvent(event as KafkaLambdaEvent).map((r) => r.offset));
+        // A handler run in this process that never yields: no timer fires, not even the
+        // heartbeat, so the group expires the member and refuses the batch's offset commit.
+        if (deliveries.length === 1) blockEventLoop(SESSION_TIMEOUT_MS * 1.5);
+      },
+      log: { ...quietLog, warning: (m: string) => void warnings.push(m) },
+    });
+    await es.start();
+    await eventually(
+      async () => ((await committedOffset(def.groupId, topic)) === 2 ? true : undefined),
+      30000,
+    );
+    const producer = await createProducer(kafkaConfig, { quiet: true });
+    await producer.connect();
+    await producer.send({ topic, messages: [{ key: 'k2', value: 'v2' }] });
+    await producer.disconnect();
+    await eventually(
+      async () => ((await committedOffset(def.groupId, topic)) === 3 ? true : undefined),
+      30000,
+    );
+    await es.stop();
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /consumer stopped on an error it does not retry \(.*not aware of this member\); starting a new one/,
+      ),
+    ]);
+    expect(deliveries).toEqual([['0', '1'], ['0', '1'], ['2']]);
   });
 
   it('starts without a broker, says so, and keeps trying until stopped', async () => {
