@@ -25,11 +25,6 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Events of these streams the read model has applied, by the audit. */
-async function applied(streams: string[]): Promise<number> {
-  return oracle.count(oracle.readDb, 'SELECT COUNT(*) FROM applied_events WHERE stream_id IN (?)', [streams]);
-}
-
 /** Audited applies of these streams delivered at or after the group's committed offset of their partition. */
 async function appliedButNotCommitted(streams: string[]): Promise<number> {
   const admin = await oracle.kafkaAdmin();
@@ -46,21 +41,6 @@ async function appliedButNotCommitted(streams: string[]): Promise<number> {
     );
   }
   return total;
-}
-
-/** Waits until the projection stops making progress short of the end: a batch is held on the lock. */
-async function stalled(streams: string[], total: number): Promise<number> {
-  const deadline = Date.now() + 90000;
-  let last = -1;
-  let since = Date.now();
-  for (;;) {
-    const now = await applied(streams);
-    if (now !== last) [last, since] = [now, Date.now()];
-    else if (now > 0 && now < total && Date.now() - since > 3000) return now;
-    if (Date.now() > deadline)
-      throw new Error(`the projection never stalled on the lock (${now} of ${total} applied)`);
-    await sleep(100);
-  }
 }
 
 it('3. projection killed after its transaction committed and before its offsets did: nothing is applied twice', async () => {
@@ -85,7 +65,7 @@ it('3. projection killed after its transaction committed and before its offsets 
   await lock.beginTransaction();
   await lock.query('SELECT * FROM USER_DATA WHERE USER_ID = ? FOR UPDATE', [users[0]]);
   offline = await ensureOffline();
-  const appliedBeforeRelease = await stalled(streams, 1500).catch(async (error: Error) => {
+  const appliedBeforeRelease = await oracle.stalledShortOf(streams, 1500).catch(async (error: Error) => {
     await lock.rollback();
     lock.release();
     throw error;
@@ -95,7 +75,7 @@ it('3. projection killed after its transaction committed and before its offsets 
   await lock.rollback();
   await lock.release();
   let appliedAtKill = -1;
-  for (let now = await applied(streams); now !== appliedAtKill; now = await applied(streams)) {
+  for (let now = await oracle.applied(streams); now !== appliedAtKill; now = await oracle.applied(streams)) {
     appliedAtKill = now;
     await sleep(1000);
   }

@@ -83,6 +83,28 @@ export class Oracle {
     return lag;
   }
 
+  /** Events of these streams the read model has applied, by the applied-events audit. */
+  async applied(streams: string[]): Promise<number> {
+    return this.count(this.readDb, 'SELECT COUNT(*) FROM applied_events WHERE stream_id IN (?)', [streams]);
+  }
+
+  /**
+   * Waits until the projection stops making progress short of `total` applied events of these
+   * streams (a batch is held, on a row lock say) and returns how many it had applied by then.
+   */
+  async stalledShortOf(streams: string[], total: number, timeoutMs = 90000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    let last = -1;
+    let since = Date.now();
+    for (;;) {
+      const now = await this.applied(streams);
+      if (now !== last) [last, since] = [now, Date.now()];
+      else if (now > 0 && now < total && Date.now() - since > 3000) return now;
+      if (Date.now() > deadline) throw new Error(`the projection never stalled (${now} of ${total} applied)`);
+      await sleep(100);
+    }
+  }
+
   /** Waits until the outbox is empty and the projection has processed every record on the topic. */
   async settle(timeoutMs = 120000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
