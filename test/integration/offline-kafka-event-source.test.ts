@@ -17,7 +17,8 @@ const kafka = new Kafka({ clientId: 'test', brokers: kafkaConfig.brokers, logLev
 /** The broker's minimum (group.min.session.timeout.ms), so that expiring a member is quick. */
 const SESSION_TIMEOUT_MS = 6000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const blockEventLoop = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+const blockEventLoop = (ms: number): void =>
+  void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 const quietLog = { notice: () => undefined, warning: jest.fn(), error: jest.fn() };
 
 function source(topic: string, overrides: Partial<SourceDefinition> = {}): SourceDefinition {
@@ -120,9 +121,8 @@ describe('offline Kafka event source', () => {
     );
   });
 
-  it('keeps the consumer in its group while a batch takes longer than the session timeout: delivered once, committed after', async () => {
-    const topic = await topicWith(3);
-    const def = source(topic, { batchSize: 10 });
+  /** An event source on a short session whose function takes `slowly` on its first delivery. */
+  function withSlowFirstDelivery(def: SourceDefinition, slowly: () => Promise<unknown> | void) {
     const warnings: string[] = [];
     const deliveries: string[][] = [];
     const es = new KafkaEventSource({
@@ -132,15 +132,25 @@ describe('offline Kafka event source', () => {
       sessionTimeoutMs: SESSION_TIMEOUT_MS,
       invoke: async (_fn, event) => {
         deliveries.push(recordsFromKafkaEvent(event as KafkaLambdaEvent).map((r) => r.offset));
-        if (deliveries.length === 1) await sleep(SESSION_TIMEOUT_MS * 1.5);
+        if (deliveries.length === 1) await slowly();
       },
       log: { ...quietLog, warning: (m: string) => void warnings.push(m) },
     });
-    await es.start();
-    await eventually(
-      async () => ((await committedOffset(def.groupId, topic)) === 3 ? true : undefined),
+    return { es, warnings, deliveries };
+  }
+
+  const committedUpTo = (def: SourceDefinition, topic: string, offset: number) =>
+    eventually(
+      async () => ((await committedOffset(def.groupId, topic)) === offset ? true : undefined),
       30000,
     );
+
+  it('keeps the consumer in its group while a batch takes longer than the session timeout: delivered once, committed after', async () => {
+    const topic = await topicWith(3);
+    const def = source(topic, { batchSize: 10 });
+    const { es, warnings, deliveries } = withSlowFirstDelivery(def, () => sleep(SESSION_TIMEOUT_MS * 1.5));
+    await es.start();
+    await committedUpTo(def, topic, 3);
     await es.stop();
     expect(deliveries).toEqual([['0', '1', '2']]);
     expect(warnings).toEqual([]);
@@ -149,34 +159,18 @@ describe('offline Kafka event source', () => {
   it('replaces a consumer that kafkajs gave up on (its group forgot it while the event loop was blocked) and delivers the uncommitted batch again', async () => {
     const topic = await topicWith(2);
     const def = source(topic, { batchSize: 10 });
-    const warnings: string[] = [];
-    const deliveries: string[][] = [];
-    const es = new KafkaEventSource({
-      source: def,
-      kafka,
-      bootstrapServers: kafkaConfig.brokers.join(','),
-      sessionTimeoutMs: SESSION_TIMEOUT_MS,
-      invoke: async (_fn, event) => {
-        deliveries.push(recordsFromKafkaEvent(event as KafkaLambdaEvent).map((r) => r.offset));
-        // A handler run in this process that never yields: no timer fires, not even the
-        // heartbeat, so the group expires the member and refuses the batch's offset commit.
-        if (deliveries.length === 1) blockEventLoop(SESSION_TIMEOUT_MS * 1.5);
-      },
-      log: { ...quietLog, warning: (m: string) => void warnings.push(m) },
-    });
-    await es.start();
-    await eventually(
-      async () => ((await committedOffset(def.groupId, topic)) === 2 ? true : undefined),
-      30000,
+    // A handler run in this process that never yields: no timer fires, not even the heartbeat,
+    // so the group expires the member and refuses the batch's offset commit.
+    const { es, warnings, deliveries } = withSlowFirstDelivery(def, () =>
+      blockEventLoop(SESSION_TIMEOUT_MS * 1.5),
     );
+    await es.start();
+    await committedUpTo(def, topic, 2);
     const producer = await createProducer(kafkaConfig, { quiet: true });
     await producer.connect();
     await producer.send({ topic, messages: [{ key: 'k2', value: 'v2' }] });
     await producer.disconnect();
-    await eventually(
-      async () => ((await committedOffset(def.groupId, topic)) === 3 ? true : undefined),
-      30000,
-    );
+    await committedUpTo(def, topic, 3);
     await es.stop();
     expect(warnings).toEqual([
       expect.stringMatching(
