@@ -4,28 +4,17 @@
  * and everything reaches the read model exactly once.
  */
 import { CommandClient, httpTransport, runConcurrently } from './support/client.js';
-import { NO_FAILURES, Oracle } from './support/oracle.js';
-import { ensureOffline, startRelay, type Offline, type RelayProcess } from './support/processes.js';
+import { NO_FAILURES } from './support/oracle.js';
+import { useScenario } from './support/scenario.js';
 import { start, stop } from './support/stack.js';
 import { mark } from './support/report.js';
 
 const env = process.env as Record<string, string>;
-const oracle = new Oracle();
-let offline: Offline;
-let relay: RelayProcess;
-
-beforeAll(async () => {
-  offline = await ensureOffline();
-  relay = startRelay('broker-outage');
-});
-
-afterAll(async () => {
-  await relay?.stop();
-  await oracle.close();
-});
+const scenario = useScenario({ relay: 'broker-outage' });
+const { oracle } = scenario;
 
 it('1. broker stopped and restarted during 1,000 commands: every acknowledged command reaches the read model once', async () => {
-  const client = new CommandClient(httpTransport(offline.url));
+  const client = new CommandClient(httpTransport(scenario.offline.url));
   const users: string[] = [];
   let outage: Promise<void> | undefined;
   let maxOutbox = 0;

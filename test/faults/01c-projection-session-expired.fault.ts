@@ -9,22 +9,13 @@
  * (The event source's integration tests pin each of the two paths down on their own.)
  */
 import { CommandClient, httpTransport, runConcurrently } from './support/client.js';
-import { NO_FAILURES, Oracle } from './support/oracle.js';
-import { ensureOffline, startRelay, type RelayProcess } from './support/processes.js';
+import { NO_FAILURES } from './support/oracle.js';
 import { mark } from './support/report.js';
+import { useScenario } from './support/scenario.js';
 import { signal } from './support/stack.js';
 
-const oracle = new Oracle();
-let relay: RelayProcess;
-
-beforeAll(() => {
-  relay = startRelay('projection-session-expired');
-});
-
-afterAll(async () => {
-  await relay?.stop();
-  await oracle.close();
-});
+const scenario = useScenario({ relay: 'projection-session-expired' });
+const { oracle } = scenario;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -32,7 +23,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const FREEZE_MS = 40000;
 
 it('1c. the broker freezes past the session timeout while a projection batch is held: the projection carries on and the read model catches up', async () => {
-  const offline = await ensureOffline();
+  const { offline } = scenario;
   const client = new CommandClient(httpTransport(offline.url));
   const users: string[] = [];
   await runConcurrently(300, 10, async () => {

@@ -6,24 +6,13 @@
  * acknowledged command reaches the read model once.
  */
 import { CommandClient, httpTransport, runConcurrently } from './support/client.js';
-import { NO_FAILURES, Oracle } from './support/oracle.js';
-import { ensureOffline, startRelay, type Offline, type RelayProcess } from './support/processes.js';
+import { NO_FAILURES } from './support/oracle.js';
+import { useScenario } from './support/scenario.js';
 import { start, stop } from './support/stack.js';
 
 const env = process.env as Record<string, string>;
-const oracle = new Oracle();
-let offline: Offline;
-let relay: RelayProcess;
-
-beforeAll(async () => {
-  offline = await ensureOffline();
-  relay = startRelay('write-db-failure');
-});
-
-afterAll(async () => {
-  await relay?.stop();
-  await oracle.close();
-});
+const scenario = useScenario({ relay: 'write-db-failure' });
+const { oracle } = scenario;
 
 const retry = { retries: 60, retryDelayMs: 150 };
 
@@ -42,7 +31,7 @@ async function commandStream(client: CommandClient, count: number, onProgress: (
 }
 
 it('2a. the command connections are killed mid-command, over and over: 2xx or 5xx, never a partial write, one event per key', async () => {
-  const client = new CommandClient(httpTransport(offline.url));
+  const client = new CommandClient(httpTransport(scenario.offline.url));
   let killed = 0;
   let running = true;
   const killer = (async () => {
@@ -76,7 +65,7 @@ it('2a. the command connections are killed mid-command, over and over: 2xx or 5x
 });
 
 it('2b. the write database server is killed (SIGKILL) mid-stream, stays down past the pool timeout, and restarts: the same guarantees hold', async () => {
-  const client = new CommandClient(httpTransport(offline.url));
+  const client = new CommandClient(httpTransport(scenario.offline.url));
   let crash: Promise<void> | undefined;
   let downMs = 0;
   await commandStream(client, 400, (i) => {

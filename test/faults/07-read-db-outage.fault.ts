@@ -5,29 +5,18 @@
  * catches up and nothing is lost or applied twice.
  */
 import { CommandClient, httpTransport, runConcurrently, type Answer } from './support/client.js';
-import { NO_FAILURES, Oracle } from './support/oracle.js';
-import { ensureOffline, startRelay, type Offline, type RelayProcess } from './support/processes.js';
+import { NO_FAILURES } from './support/oracle.js';
+import { useScenario } from './support/scenario.js';
 import { start, stop } from './support/stack.js';
 
 const env = process.env as Record<string, string>;
-const oracle = new Oracle();
-let offline: Offline;
-let relay: RelayProcess;
-
-beforeAll(async () => {
-  offline = await ensureOffline();
-  relay = startRelay('read-db-outage');
-});
-
-afterAll(async () => {
-  await relay?.stop();
-  await oracle.close();
-});
+const scenario = useScenario({ relay: 'read-db-outage' });
+const { oracle } = scenario;
 
 it('10. read database down for 12 s during 1,000 commands: the projection retries, catches up, loses nothing', async () => {
-  const failedBefore = offline.failedBatches();
-  const client = new CommandClient(httpTransport(offline.url));
-  const http = httpTransport(offline.url);
+  const failedBefore = scenario.offline.failedBatches();
+  const client = new CommandClient(httpTransport(scenario.offline.url));
+  const http = httpTransport(scenario.offline.url);
   const users: string[] = [];
   const readsDuringOutage: Answer[] = [];
   let outage: Promise<void> | undefined;
@@ -53,12 +42,12 @@ it('10. read database down for 12 s during 1,000 commands: the projection retrie
   await oracle.settle();
 
   const result = await oracle.check('10. read database down for a while', client, {
-    'projection batches failed and retried': offline.failedBatches() - failedBefore,
+    'projection batches failed and retried': scenario.offline.failedBatches() - failedBefore,
     'reads answered 503 during the outage': readsDuringOutage.filter((r) => r.status === 503).length,
   });
   expect(result.failures).toEqual(NO_FAILURES);
   expect(client.acknowledged).toBe(1000);
-  expect(offline.failedBatches()).toBeGreaterThan(failedBefore);
+  expect(scenario.offline.failedBatches()).toBeGreaterThan(failedBefore);
   expect(readsDuringOutage.map((r) => [r.status, r.body?.error?.code])).toEqual([
     [503, 'SERVICE_UNAVAILABLE'],
     [503, 'SERVICE_UNAVAILABLE'],

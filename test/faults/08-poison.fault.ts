@@ -8,19 +8,11 @@ import { createProducer } from '../../lib/kafka/client.js';
 import { kafkaConfig } from '../support/env.js';
 import { CommandClient, httpTransport, runConcurrently } from './support/client.js';
 import { envelope as envelopeOf } from '../support/records.js';
-import { NO_FAILURES, Oracle } from './support/oracle.js';
-import { ensureOffline, type Offline } from './support/processes.js';
+import { NO_FAILURES } from './support/oracle.js';
+import { useScenario } from './support/scenario.js';
 
-const oracle = new Oracle();
-let offline: Offline;
-
-beforeAll(async () => {
-  offline = await ensureOffline();
-});
-
-afterAll(async () => {
-  await oracle.close();
-});
+const scenario = useScenario();
+const { oracle } = scenario;
 
 const envelope = (streamId: string, version: number, type: string, data: unknown) =>
   JSON.stringify(envelopeOf(streamId, version, type, data));
@@ -42,7 +34,7 @@ const POISON: Array<[string, (id: string) => string | Buffer, string]> = [
 const PER_KIND = 5;
 
 it('6. poison records of 7 kinds are dead-lettered with their reason, and each partition goes on', async () => {
-  const client = new CommandClient(httpTransport(offline.url));
+  const client = new CommandClient(httpTransport(scenario.offline.url));
   const users: string[] = [];
   await runConcurrently(POISON.length * PER_KIND, 5, async () => {
     users.push((await client.register(client.uniqueName('Poisoned'))).body.id);

@@ -8,19 +8,11 @@ import { toMessage } from '../../lib/bus/envelope.js';
 import { rowToEvent } from '../../lib/eventstore/mariadb.js';
 import { createProducer } from '../../lib/kafka/client.js';
 import { kafkaConfig } from '../support/env.js';
-import { NO_FAILURES, Oracle } from './support/oracle.js';
-import { ensureOffline, type Offline } from './support/processes.js';
+import { NO_FAILURES } from './support/oracle.js';
+import { useScenario } from './support/scenario.js';
 
-const oracle = new Oracle();
-let offline: Offline;
-
-beforeAll(async () => {
-  offline = await ensureOffline();
-});
-
-afterAll(async () => {
-  await oracle.close();
-});
+const scenario = useScenario();
+const { oracle } = scenario;
 
 it('5. old events re-published after newer ones are ignored', async () => {
   await oracle.settle();
@@ -45,7 +37,7 @@ it('5. old events re-published after newer ones are ignored', async () => {
     audit: await oracle.count(oracle.readDb, 'SELECT COUNT(*) FROM applied_events'),
   });
   const before = await snapshot();
-  const skippedBefore = offline.outcomes('skipped-duplicate');
+  const skippedBefore = scenario.offline.outcomes('skipped-duplicate');
 
   const producer = await createProducer(kafkaConfig, { quiet: true });
   await producer.connect();
@@ -53,7 +45,7 @@ it('5. old events re-published after newer ones are ignored', async () => {
   await producer.disconnect();
   await oracle.settle();
 
-  const skipped = offline.outcomes('skipped-duplicate') - skippedBefore;
+  const skipped = scenario.offline.outcomes('skipped-duplicate') - skippedBefore;
   const result = await oracle.check(
     '5. old events re-published after newer ones',
     { commands: 0, acks: [], streams },
