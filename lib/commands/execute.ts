@@ -52,9 +52,18 @@ function replay(
 }
 
 /**
+ * The pause before retry `attempt + 1` after a version conflict: a random share ("full jitter") of
+ * a ceiling that doubles from 10 ms up to 160 ms, so writers that collided do not collide again
+ * in lockstep.
+ */
+export function conflictBackoffMs(attempt: number, random: () => number = Math.random): number {
+  return random() * Math.min(160, 10 * 2 ** attempt);
+}
+
+/**
  * Load → decide → append with the expected version. On a version conflict the decision is
- * simply made again on fresh state (it is pure, so this is safe), a bounded number of times,
- * unless the client pinned a version with If-Match.
+ * simply made again on fresh state (it is pure, so this is safe), after a short random pause, a
+ * bounded number of times, unless the client pinned a version with If-Match.
  */
 export async function executeUserCommand(
   request: CommandRequest,
@@ -107,6 +116,7 @@ export async function executeUserCommand(
             'The user kept changing concurrently; retry the command.',
           );
         }
+        await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(attempt)));
     }
   }
 }
