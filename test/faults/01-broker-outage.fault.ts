@@ -3,7 +3,7 @@
  * succeeding (their events wait in the outbox), the relay publishes them once the broker is back,
  * and everything reaches the read model exactly once.
  */
-import { CommandClient, httpTransport, runConcurrently } from './support/client.js';
+import { CommandClient, httpTransport, runConcurrently, RenameTargets } from './support/client.js';
 import { NO_FAILURES } from './support/oracle.js';
 import { useScenario } from './support/scenario.js';
 import { start, stop } from './support/stack.js';
@@ -15,7 +15,7 @@ const { oracle } = scenario;
 
 it('1. broker stopped and restarted during 1,000 commands: every acknowledged command reaches the read model once', async () => {
   const client = new CommandClient(httpTransport(scenario.offline.url));
-  const users: string[] = [];
+  const users = new RenameTargets();
   let outage: Promise<void> | undefined;
   let maxOutbox = 0;
   await runConcurrently(1000, 16, async (i) => {
@@ -34,11 +34,11 @@ it('1. broker stopped and restarted during 1,000 commands: every acknowledged co
         mark('broker started');
       })();
     }
-    if (i < 250 || users.length === 0 || i % 4 === 0) {
+    if (i < 250 || i % 4 === 0) {
       const res = await client.register(client.uniqueName('Outage'));
-      if (res.status === 201) users.push(res.body.id);
+      if (res.status === 201) users.add(res.body.id);
     } else {
-      await client.rename(users[i % users.length]!, client.uniqueName('Outage'));
+      await users.rename((id) => client.rename(id, client.uniqueName('Outage')));
     }
   });
   await outage;

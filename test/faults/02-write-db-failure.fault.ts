@@ -5,7 +5,7 @@
  * write side's USER_DATA equals the fold of its events), no key leaves two events, and every
  * acknowledged command reaches the read model once.
  */
-import { CommandClient, httpTransport, runConcurrently } from './support/client.js';
+import { CommandClient, httpTransport, runConcurrently, RenameTargets } from './support/client.js';
 import { NO_FAILURES } from './support/oracle.js';
 import { useScenario } from './support/scenario.js';
 import { start, stop } from './support/stack.js';
@@ -18,14 +18,14 @@ const retry = { retries: 60, retryDelayMs: 150 };
 
 /** Registers and renames users; every answer must be a 2xx after retries, never a 4xx. */
 async function commandStream(client: CommandClient, count: number, onProgress: (i: number) => void) {
-  const users: string[] = [];
+  const users = new RenameTargets();
   await runConcurrently(count, 8, async (i) => {
     onProgress(i);
-    if (users.length < 20 || i % 3 === 0) {
+    if (users.size < 20 || i % 3 === 0) {
       const res = await client.register(client.uniqueName('Writer'), retry);
-      if (res.status === 201) users.push(res.body.id);
+      if (res.status === 201) users.add(res.body.id);
     } else {
-      await client.rename(users[i % users.length]!, client.uniqueName('Writer'), retry);
+      await users.rename((id) => client.rename(id, client.uniqueName('Writer'), retry));
     }
   });
 }

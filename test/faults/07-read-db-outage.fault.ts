@@ -4,7 +4,13 @@
  * batches fail and are retried by the event source. Once the server is back the projection
  * catches up and nothing is lost or applied twice.
  */
-import { CommandClient, httpTransport, runConcurrently, type Answer } from './support/client.js';
+import {
+  CommandClient,
+  httpTransport,
+  runConcurrently,
+  type Answer,
+  RenameTargets,
+} from './support/client.js';
 import { NO_FAILURES } from './support/oracle.js';
 import { useScenario } from './support/scenario.js';
 import { start, stop } from './support/stack.js';
@@ -17,25 +23,29 @@ it('10. read database down for 12 s during 1,000 commands: the projection retrie
   const failedBefore = scenario.offline.failedBatches();
   const client = new CommandClient(httpTransport(scenario.offline.url));
   const http = httpTransport(scenario.offline.url);
-  const users: string[] = [];
+  const users = new RenameTargets();
+  let firstUser = '';
   const readsDuringOutage: Answer[] = [];
   let outage: Promise<void> | undefined;
   await runConcurrently(1000, 8, async (i) => {
     if (i === 250) {
       outage = (async () => {
         await stop('readDb', 'SIGKILL');
-        const id = users[0]!;
+        const id = firstUser;
         const reads = Promise.all([0, 1, 2].map(() => http({ method: 'GET', path: `/users/${id}` })));
         await new Promise((resolve) => setTimeout(resolve, 12000));
         readsDuringOutage.push(...(await reads));
         await start('readDb', env);
       })();
     }
-    if (users.length < 20 || i % 3 === 0) {
+    if (users.size < 20 || i % 3 === 0) {
       const res = await client.register(client.uniqueName('Reader'));
-      if (res.status === 201) users.push(res.body.id);
+      if (res.status === 201) {
+        firstUser ||= res.body.id;
+        users.add(res.body.id);
+      }
     } else {
-      await client.rename(users[i % users.length]!, client.uniqueName('Reader'));
+      await users.rename((id) => client.rename(id, client.uniqueName('Reader')));
     }
   });
   await outage;

@@ -168,3 +168,35 @@ export async function runConcurrently(
     }),
   );
 }
+
+/**
+ * The users a stream of commands renames, handed out so that no two renames in flight name the
+ * same user. A version conflict that outlasts the command's own retries is a legitimate 409, but
+ * not an outcome of a scenario about something else, which can then require every command to
+ * be acknowledged.
+ */
+export class RenameTargets {
+  private readonly idle: string[] = [];
+  private busy = 0;
+
+  get size(): number {
+    return this.idle.length + this.busy;
+  }
+
+  add(id: string): void {
+    this.idle.push(id);
+  }
+
+  /** Runs `rename` on the user idle the longest; it goes back to the end of the line after. */
+  async rename<T>(rename: (id: string) => Promise<T>): Promise<T> {
+    const id = this.idle.shift();
+    if (id === undefined) throw new Error('every user is being renamed already: register more first');
+    this.busy++;
+    try {
+      return await rename(id);
+    } finally {
+      this.busy--;
+      this.idle.push(id);
+    }
+  }
+}
