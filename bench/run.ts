@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { format } from 'prettier';
+import type { PairedFigure } from './suites/commands.js';
 import { consumerGroup, enter, setUp, tearDown, benchEnv } from './support/stack.js';
 
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
@@ -83,6 +84,14 @@ const detail: Record<string, unknown> = {};
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 const verdict = (value: number, target: number) => `≥ ${target} ${value >= target ? 'met' : 'NOT met'}`;
+/** A table row for a paired figure: ours against the baseline, the ratio against its target. */
+const pairedRow = (figure: string, fig: PairedFigure, target: number): Row => ({
+  figure,
+  ours: fmt(fig.candidate),
+  baseline: fmt(fig.baseline),
+  ratio: fmt(fig.ratio, 2),
+  target: verdict(fig.ratio, target),
+});
 const say = (message: string) => console.error(`[bench] ${message}`);
 const ourCommand = commands.registerOp(commandHandler as never);
 
@@ -98,18 +107,11 @@ async function commandsVsRaw(): Promise<void> {
         () => closedLoop({ concurrency: c, durationMs: plan.roundMs, op: commands.rawInsertOp(raw) }),
         () => closedLoop({ concurrency: c, durationMs: plan.roundMs, op: ourCommand }),
       );
-      commands.failIfErrors(`commands at ${c}`, [...run.candidate, ...run.baseline]);
-      const fig = commands.summarise(run);
+      const fig = commands.summarise(`commands at ${c}`, run);
       (results.command_per_s as Record<string, number>)[c] = round(fig.candidate, 0);
       byConcurrency[c] = round(fig.ratio);
       detail[`commands_${c}`] = fig;
-      rows.push({
-        figure: `command fn, concurrency ${c} (cmd/s) vs raw INSERT commit`,
-        ours: fmt(fig.candidate),
-        baseline: fmt(fig.baseline),
-        ratio: fmt(fig.ratio, 2),
-        target: verdict(fig.ratio, 0.7),
-      });
+      rows.push(pairedRow(`command fn, concurrency ${c} (cmd/s) vs raw INSERT commit`, fig, 0.7));
     }
     ratios.command_vs_raw_commit = byConcurrency[16];
     ratios.command_vs_raw_commit_by_concurrency = byConcurrency;
@@ -129,17 +131,10 @@ async function commandsVsRaw(): Promise<void> {
       () => closedLoop({ concurrency: 16, durationMs: plan.roundMs, op: ourCommand }),
     );
     await naive.close();
-    commands.failIfErrors('naive dual write', [...run.candidate, ...run.baseline]);
-    const fig = commands.summarise(run);
+    const fig = commands.summarise('naive dual write', run);
     ratios.command_vs_naive_dual_write = round(fig.ratio);
     detail.naive_dual_write_16 = fig;
-    rows.push({
-      figure: 'command fn, concurrency 16 vs naive dual write (cmd/s)',
-      ours: fmt(fig.candidate),
-      baseline: fmt(fig.baseline),
-      ratio: fmt(fig.ratio, 2),
-      target: verdict(fig.ratio, 0.8),
-    });
+    rows.push(pairedRow('command fn, concurrency 16 vs naive dual write (cmd/s)', fig, 0.8));
 
     say('command steps on their own');
     const steps: Record<string, unknown> = {};
@@ -185,8 +180,7 @@ async function projectionVsBulk(): Promise<void> {
           });
         },
       );
-      commands.failIfErrors(`projection ${size}`, [...run.candidate, ...run.baseline]);
-      const fig = commands.summarise(run);
+      const fig = commands.summarise(`projection ${size}`, run);
       const perSecond = fig.candidate * size;
       (results.projection_events_per_s as Record<string, number>)[size] = round(perSecond, 0);
       ratios[`projection_vs_raw_bulk_${size}`] = round(fig.ratio);
@@ -396,17 +390,10 @@ async function versusEmmett(): Promise<void> {
       () => closedLoop({ concurrency: 16, durationMs: plan.roundMs, op: peerOp }),
       () => closedLoop({ concurrency: 16, durationMs: plan.roundMs, op: ourCommand }),
     );
-    commands.failIfErrors('emmett', [...run.candidate, ...run.baseline]);
-    const fig = commands.summarise(run);
+    const fig = commands.summarise('emmett', run);
     ratios.command_vs_emmett = round(fig.ratio);
     detail.emmett_16 = fig;
-    rows.push({
-      figure: 'command fn vs emmett-postgresql, concurrency 16 (cmd/s)',
-      ours: fmt(fig.candidate),
-      baseline: fmt(fig.baseline),
-      ratio: fmt(fig.ratio, 2),
-      target: verdict(fig.ratio, 1.0),
-    });
+    rows.push(pairedRow('command fn vs emmett-postgresql, concurrency 16 (cmd/s)', fig, 1.0));
   } finally {
     await peer.close();
     await emmett.dropPostgres(EMMETT_DB);

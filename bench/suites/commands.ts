@@ -86,7 +86,7 @@ export async function naiveDualWrite(pool: Pool) {
   };
 }
 
-interface PairedFigure {
+export interface PairedFigure {
   candidate: number;
   baseline: number;
   ratio: number;
@@ -95,7 +95,9 @@ interface PairedFigure {
   errors: number;
 }
 
-export function summarise(run: Awaited<ReturnType<typeof paired>>): PairedFigure {
+/** The paired run's figures; throws first if any operation of either side failed. */
+export function summarise(what: string, run: Awaited<ReturnType<typeof paired>>): PairedFigure {
+  failIfErrors(what, [...run.candidate, ...run.baseline]);
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
   const lat = run.candidate.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
   return {
@@ -108,7 +110,7 @@ export function summarise(run: Awaited<ReturnType<typeof paired>>): PairedFigure
   };
 }
 
-export function failIfErrors(what: string, results: LoadResult[]): void {
+function failIfErrors(what: string, results: LoadResult[]): void {
   const failed = results.find((r) => r.errors > 0);
   if (failed) throw new Error(`${what}: ${failed.errors} operations failed; first: ${failed.firstError}`);
 }
