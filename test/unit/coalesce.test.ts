@@ -6,6 +6,17 @@ function deferred() {
   return { done, release };
 }
 
+/** A coalescer whose first flush waits until `gate.release()`, recording every flush. */
+function heldFirstFlush(maxItems?: number) {
+  const flushes: number[][] = [];
+  const gate = deferred();
+  const c = new Coalescer<number>(async (items) => {
+    flushes.push(items);
+    if (flushes.length === 1) await gate.done;
+  }, maxItems);
+  return { c, flushes, gate };
+}
+
 describe('Coalescer', () => {
   it('flushes an idle submission at once, alone', async () => {
     const flushes: number[][] = [];
@@ -15,12 +26,7 @@ describe('Coalescer', () => {
   });
 
   it('sends what arrives during a flush together in the next one, in arrival order', async () => {
-    const flushes: number[][] = [];
-    const gate = deferred();
-    const c = new Coalescer<number>(async (items) => {
-      flushes.push(items);
-      if (flushes.length === 1) await gate.done;
-    });
+    const { c, flushes, gate } = heldFirstFlush();
     const first = c.submit([1]);
     const later = [c.submit([2]), c.submit([3, 4]), c.submit([5])];
     gate.release();
@@ -29,12 +35,7 @@ describe('Coalescer', () => {
   });
 
   it('never puts more than maxItems in one flush, but sends a larger submission whole', async () => {
-    const flushes: number[][] = [];
-    const gate = deferred();
-    const c = new Coalescer<number>(async (items) => {
-      flushes.push(items);
-      if (flushes.length === 1) await gate.done;
-    }, 3);
+    const { c, flushes, gate } = heldFirstFlush(3);
     const all = [c.submit([0]), c.submit([1, 2]), c.submit([3, 4]), c.submit([5, 6, 7, 8])];
     gate.release();
     await Promise.all(all);
