@@ -12,6 +12,7 @@ import { createPool, type Pool } from '../../../lib/db/pool.js';
 import { rowToEvent } from '../../../lib/eventstore/mariadb.js';
 import type { StoredEvent } from '../../../lib/eventstore/types.js';
 import { createAdmin, type Admin } from '../../../lib/kafka/client.js';
+import { consumerLag } from '../../../lib/ops/lag.js';
 import { foldStreams, readModelRows, type FoldedUser } from '../../support/fold.js';
 import { collectEnvelopes } from '../../support/kafka.js';
 import type { Ack } from './client.js';
@@ -70,17 +71,7 @@ export class Oracle {
   /** Records on the topic not yet processed by the projection's consumer group. */
   async lag(): Promise<number> {
     const admin = await this.kafkaAdmin();
-    const topic = this.env.KAFKA_TOPIC!;
-    const [ends, [committed]] = await Promise.all([
-      admin.fetchTopicOffsets(topic),
-      admin.fetchOffsets({ groupId: this.env.PROJECTION_CONSUMER_GROUP!, topics: [topic] }),
-    ]);
-    let lag = 0;
-    for (const end of ends) {
-      const at = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
-      lag += Math.max(0, Number(end.high) - Math.max(at, 0));
-    }
-    return lag;
+    return (await consumerLag(admin, this.env.PROJECTION_CONSUMER_GROUP!, this.env.KAFKA_TOPIC!)).total;
   }
 
   /** Events of these streams the read model has applied, by the applied-events audit. */
