@@ -9,6 +9,7 @@
 import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { readKafkaConfig } from '../../lib/config.js';
 import { packageAws, type AwsPackage, type CfnResource } from '../support/aws-package.js';
 
 const run = promisify(execFile);
@@ -111,6 +112,24 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
       }
       const usesKafka = fn === 'command' || fn === 'relay' || fn === 'provision' || fn === 'ops';
       expect(env.MSK_CLUSTER_ARN).toEqual(usesKafka ? { Ref: 'MskCluster' } : undefined);
+    },
+  );
+
+  test.each(['command', 'relay', 'provision', 'ops'])(
+    '%s has every variable its Kafka settings require in AWS',
+    (fn) => {
+      const env = props(fnResource(fn)).Environment.Variables as Record<string, unknown>;
+      // CloudFormation references resolve to strings once deployed; an ARN stands in for each.
+      const deployed = Object.fromEntries(
+        Object.entries(env).map(([name, value]) => [
+          name,
+          typeof value === 'string' ? value : 'arn:aws:kafka:eu-west-1:000000000000:cluster/cqrs/resolved',
+        ]),
+      );
+      expect(readKafkaConfig(deployed)).toMatchObject({
+        topic: 'user-events',
+        consumerGroup: 'cqrs-projection',
+      });
     },
   );
 
