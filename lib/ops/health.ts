@@ -24,8 +24,8 @@ export async function readHealth(relayPool: Pool, kafka: KafkaConfig): Promise<H
     attempt(() => new MariaDbOutbox(relayPool).backlog()),
     attempt(async () => {
       const admin = await createAdmin(kafka, { quiet: true });
-      await admin.connect();
       try {
+        await admin.connect();
         return await consumerLag(admin, kafka.consumerGroup, kafka.topic);
       } finally {
         await admin.disconnect();

@@ -1,9 +1,6 @@
 /** Query parameters of GET /users; also the source of their OpenAPI description. */
 import * as z from 'zod';
-
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+import { CONTROL_CHARS, LONE_SURROGATE } from '../domain/user/events.js';
 
 export const listUsersQuery = z.strictObject({
   limit: z

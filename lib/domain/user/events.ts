@@ -5,9 +5,9 @@ import { CURRENT_SCHEMA_VERSION, upcast } from './upcasters.js';
 export const NAME_MAX_LENGTH = 255;
 
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 /** A UTF-16 surrogate without its pair: no UTF-8 encoding exists, so the database would refuse it. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** A user name: a string, trimmed length 1-255, no control characters, well-formed Unicode. */
 export const userNameSchema = z
