@@ -1,6 +1,6 @@
 /**
  * Issue item 8: each function's deploy bundle (`sls package --stage prod`, the per-function
- * esbuild bundles of serverless.yml: ESM, minified, node22, @aws-sdk/* external) with its size
+ * esbuild bundles of serverless.yml: ESM, minified, node24, @aws-sdk/* external) with its size
  * and module initialisation time, measured by importing it in a fresh node process from its
  * unzipped task root. An esbuild build of the same entry with a metafile says where the bytes go.
  */
@@ -66,7 +66,7 @@ async function largest(name: string, outdir: string): Promise<Array<{ input: str
     minify: true,
     format: 'esm',
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
     external: ['@aws-sdk/*'],
     plugins,
     metafile: true,

@@ -1,6 +1,6 @@
 /**
  * The deployable stage, checked without an AWS account: `sls package --stage prod` with no
- * credentials, then the generated CloudFormation is read back. Each function runs Node 22 on arm64
+ * credentials, then the generated CloudFormation is read back. Each function runs Node 24 on arm64
  * in the private subnets with its own role, security group, secret and nothing else; the MSK event
  * source and its on-failure destination; the HTTP API's routes, IAM authorizer and throttling; IAM
  * statements per function with no wildcard action; the network and database rules; cfn-lint
@@ -78,10 +78,10 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
   });
 
   test.each(FUNCTIONS)(
-    '%s runs Node 22 on arm64 in both private subnets with its own role and security group',
+    '%s runs Node 24 on arm64 in both private subnets with its own role and security group',
     (fn) => {
       const p = props(fnResource(fn));
-      expect(p.Runtime).toBe('nodejs22.x');
+      expect(p.Runtime).toBe('nodejs24.x');
       expect(p.Architectures).toEqual(['arm64']);
       expect(p.Handler).toBe(`functions/${fn}/handler.handler`);
       expect(p.VpcConfig.SubnetIds).toEqual([{ Ref: 'PrivateSubnetA' }, { Ref: 'PrivateSubnetB' }]);
