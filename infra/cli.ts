@@ -31,7 +31,7 @@ async function main(command: string | undefined): Promise<number> {
       printStatus(await status());
       return 0;
     case 'down':
-      await down();
+      await down({ force: process.argv.includes('--force') });
       return 0;
     case 'status': {
       const s = await status();
@@ -40,7 +40,7 @@ async function main(command: string | undefined): Promise<number> {
       return s.broker.running && s.mariadb.reachable ? 0 : 1;
     }
     default:
-      console.error('Usage: tsx infra/cli.ts up|down|status [--json]');
+      console.error('Usage: tsx infra/cli.ts up | down [--force] | status [--json]');
       return 2;
   }
 }

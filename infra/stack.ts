@@ -8,6 +8,15 @@ import { ensureTopics, listTopics, type TopicInfo } from './kafka/topics.js';
 import { migrate, migrationLevel } from './mariadb/migrate.js';
 import { ensureMariaDb, stopPrivateMariaDb } from './mariadb/server.js';
 import { ensureUsers } from './mariadb/users.js';
+import {
+  allLeases,
+  liveLeases,
+  removeLease,
+  removePinnedLeases,
+  withStackLock,
+  writeLease,
+  type Lease,
+} from './leases.js';
 import { progress } from './progress.js';
 
 /** Connects as the admin user (migrations and grants need it). */
@@ -41,21 +50,88 @@ export async function setUpDatabases(env = process.env): Promise<void> {
   }
 }
 
-/** Brings up everything the functions need. Idempotent: a second run only checks. */
-export async function up(env = process.env): Promise<void> {
-  const kafka = readKafkaConfig(env);
+/** The services any user of the stack needs running: the database server and the broker. */
+export async function ensureServices(env = process.env): Promise<void> {
   await ensureMariaDb(readDbConfig(env, 'admin'));
-  await setUpDatabases(env);
   await ensureKafkaJars();
-  await startBroker(kafka, brokerSettings(env));
-  await ensureTopics(kafka);
+  await startBroker(readKafkaConfig(env), brokerSettings(env));
+}
+
+/** The configured databases (migrated, with their users) and topic on running services. */
+export async function setUpData(env = process.env): Promise<void> {
+  await setUpDatabases(env);
+  await ensureTopics(readKafkaConfig(env));
 }
 
 /** Stops what this project started (the broker, a private MariaDB); a shared MariaDB keeps running. */
-export async function down(): Promise<void> {
+async function stopServices(): Promise<void> {
   const broker = await stopBroker();
   const db = await stopPrivateMariaDb();
   if (!broker && !db) progress.ok('Nothing of ours was running');
+}
+
+const describeLease = (lease: Lease) => `${lease.owner}${lease.process ? ` (pid ${lease.process.pid})` : ''}`;
+
+export interface StackLease {
+  /** Returns the lease; the services stop if no other lease is left. */
+  release(): Promise<void>;
+}
+
+/**
+ * Starts the services unless they run, and holds a lease on them for `owner` (infra/leases.ts)
+ * until `release()`, or, `pinned`, until `npm run infra:down`.
+ */
+export async function acquireStack(
+  owner: string,
+  env = process.env,
+  { pinned = false } = {},
+): Promise<StackLease> {
+  const lease = await withStackLock(async () => {
+    // A broker running without any lease on file, live or dead, was started some other way (an
+    // older `infra:up`): it was found running, so it is left running. One whose leases all died
+    // (its holders were killed) is an orphan, stopped when the last new lease is returned.
+    if ((await brokerPid()) !== undefined && (await allLeases()).length === 0) {
+      await writeLease('found running', { pinned: true });
+    }
+    await ensureServices(env);
+    return writeLease(owner, { pinned });
+  });
+  return {
+    release: () =>
+      withStackLock(async () => {
+        await removeLease(lease);
+        const others = await liveLeases();
+        if (others.length) progress.ok(`Stack left running for ${others.map(describeLease).join(', ')}`);
+        else await stopServices();
+      }),
+  };
+}
+
+/** `npm run infra:up`: the services, the configured databases and topic, kept up until `infra:down`. */
+export async function up(env = process.env): Promise<void> {
+  await acquireStack('infra:up', env, { pinned: true });
+  await setUpData(env);
+}
+
+/**
+ * `npm run infra:down`: takes back `infra:up`'s lease and stops the services, unless a running
+ * `npm start`, `npm test` or benchmark still holds a lease (then they stop the stack when they
+ * end); `force` stops it anyway.
+ */
+export async function down({ force = false } = {}): Promise<void> {
+  await withStackLock(async () => {
+    await removePinnedLeases();
+    const others = await liveLeases();
+    if (others.length && !force) {
+      progress.warn(
+        `The stack stays up: ${others.map(describeLease).join(', ')} still use it and stop it when they end ` +
+          '(`npm run infra:down -- --force` stops it now).',
+      );
+      return;
+    }
+    for (const lease of others) await removeLease(lease);
+    await stopServices();
+  });
 }
 
 export interface StackStatus {
