@@ -70,3 +70,26 @@ export function portOpen(port: number, host = '127.0.0.1', timeoutMs = 1000): Pr
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Stops a process group (a child spawned with `detached: true` and whatever it started): SIGINT
+ * first, as Ctrl-C would, then SIGKILL if `exited` has not resolved within `graceMs`.
+ */
+export async function stopProcessGroup(
+  pid: number | undefined,
+  exited: Promise<unknown>,
+  graceMs = 10000,
+): Promise<void> {
+  if (pid === undefined) return;
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, name);
+    } catch {
+      /* already gone */
+    }
+  };
+  signal('SIGINT');
+  const timer = setTimeout(() => signal('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,7 +1,9 @@
 /**
  * `npm start`: the whole pipeline on this machine. Brings the stack up, serves the functions with
  * `sls offline` (HTTP on :3000, the projection fed from Kafka by plugins/serverless-offline-kafka),
- * and runs the outbox relay in a loop. Ctrl-C stops everything it started.
+ * and runs the outbox relay in a loop. Ctrl-C, SIGTERM, closing the terminal (SIGHUP) and the
+ * death of `npm start` itself (`kill -9`) all stop everything it started: `sls offline` watches
+ * this process (plugins/lifeline.js) and this process watches the ones that launched it.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -9,12 +11,18 @@ import { config } from '../lib/config.js';
 import { closePools } from '../lib/db/pool.js';
 import { log } from '../lib/log.js';
 import { drainOutbox } from '../lib/outbox/relay-runner.js';
-import { brokerPid, stopBroker } from '../infra/kafka/broker.js';
+import { launchers, LIFELINE_ENV, lifelineOfThisProcess, whenAnyExits } from '../infra/lifeline.js';
 import { ROOT } from '../infra/paths.js';
+import { requireFreePorts } from '../infra/ports.js';
+import { stopProcessGroup } from '../infra/processes.js';
 import { InfraError, progress } from '../infra/progress.js';
-import { up } from '../infra/stack.js';
+import { acquireStack, setUpData } from '../infra/stack.js';
 
 const httpPort = process.env.HTTP_PORT ?? '3000';
+const lambdaPort = process.env.LAMBDA_PORT ?? '3002';
+
+// After SIGHUP the terminal is gone: writing to it must not crash the shutdown.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
 async function relayLoop(signal: AbortSignal): Promise<void> {
   const { intervalMs, budgetMs } = config.relay();
@@ -28,25 +36,19 @@ async function relayLoop(signal: AbortSignal): Promise<void> {
   }
 }
 
-/** SIGINT to the whole group (sls and its worker threads), SIGKILL if it has not exited in 10 s. */
-async function stopProcessGroup(pid: number | undefined, exited: Promise<unknown>): Promise<void> {
-  if (pid === undefined) return;
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, name);
-    } catch {
-      /* already gone */
-    }
-  };
-  signal('SIGINT');
-  const timer = setTimeout(() => signal('SIGKILL'), 10000);
-  await exited;
-  clearTimeout(timer);
-}
-
 async function main(): Promise<void> {
-  const brokerWasRunning = (await brokerPid()) !== undefined;
-  await up();
+  const parents = launchers();
+  const stack = await acquireStack('npm start');
+  try {
+    await setUpData();
+    await requireFreePorts([
+      { port: Number(httpPort), what: 'HTTP (HTTP_PORT)' },
+      { port: Number(lambdaPort), what: "serverless-offline's Lambda endpoint (LAMBDA_PORT)" },
+    ]);
+  } catch (error) {
+    await stack.release();
+    throw error;
+  }
 
   progress.step(`Starting sls offline on http://localhost:${httpPort}…`);
   const offline = spawn(
@@ -56,7 +58,12 @@ async function main(): Promise<void> {
       cwd: ROOT,
       stdio: 'inherit',
       detached: true,
-      env: { ...process.env, HTTP_PORT: httpPort },
+      env: {
+        ...process.env,
+        HTTP_PORT: httpPort,
+        LAMBDA_PORT: lambdaPort,
+        [LIFELINE_ENV]: lifelineOfThisProcess(),
+      },
     },
   );
   const exited = new Promise((resolve) => offline.once('exit', resolve));
@@ -80,15 +87,18 @@ async function main(): Promise<void> {
     stopping = true;
     progress.step('Stopping…');
     relayStop.abort();
-    await stopProcessGroup(offline.pid, exited);
+    await stopProcessGroup(offline.pid, exited, 6000);
     await Promise.race([relay, new Promise((r) => setTimeout(r, 5000))]);
     await closePools();
-    if (!brokerWasRunning) await stopBroker();
+    await stack.release();
     progress.ok('Stopped');
     process.exit(code);
   };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+  whenAnyExits(parents, (gone) => {
+    progress.warn(`The process that started npm start (pid ${gone.pid}) is gone: stopping.`);
+    void stop(1);
+  });
   offline.on('exit', (code) => {
     if (!stopping) {
       console.error(`sls offline exited (code ${code}).`);

@@ -1,7 +1,9 @@
 /** Runs `sls offline` for end-to-end tests, on its own ports and consumer group. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { LIFELINE_ENV, lifelineOfThisProcess } from '../../infra/lifeline.js';
 import { ROOT } from '../../infra/paths.js';
+import { stopProcessGroup } from '../../infra/processes.js';
 
 export interface OfflineServer {
   url: string;
@@ -65,6 +67,8 @@ export async function startOffline(options: OfflineOptions): Promise<OfflineServ
         LAMBDA_PORT: String(options.lambdaPort),
         PROJECTION_CONSUMER_GROUP: options.consumerGroup,
         LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
+        // sls offline stops when the test process is gone, even after a kill -9.
+        [LIFELINE_ENV]: lifelineOfThisProcess(),
         ...options.env,
       },
     },
@@ -75,17 +79,7 @@ export async function startOffline(options: OfflineOptions): Promise<OfflineServ
   const output = () => log;
   const stop = async () => {
     if (child.exitCode !== null || child.pid === undefined) return;
-    const signal = (name: NodeJS.Signals) => {
-      try {
-        process.kill(-child.pid!, name);
-      } catch {
-        /* gone */
-      }
-    };
-    signal('SIGINT');
-    const timer = setTimeout(() => signal('SIGKILL'), 10000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcessGroup(child.pid, exited);
   };
   try {
     await waitFor(child, output, /Server ready/, 90000);
