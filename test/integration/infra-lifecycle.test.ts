@@ -40,6 +40,8 @@ function cli(...args: string[]): Promise<CliRun> {
     KAFKA_JARS_DIR: paths.kafkaLib,
     // Anything that would point the CLI at the main broker, or change the Node flags, goes.
     KAFKA_BROKERS: undefined,
+    KAFKA_TOPIC: undefined,
+    PROJECTION_CONSUMER_GROUP: undefined,
     MSK_CLUSTER_ARN: undefined,
     CQRS_ENV: undefined,
     NODE_OPTIONS: undefined,

@@ -68,22 +68,30 @@ export async function isolatedDatabases(prefix: string): Promise<IsolatedDatabas
     },
     async drop() {
       await Promise.all([...pools.values()].map((p) => p.end().catch(() => undefined)));
-      const admin = readDbConfig(env, 'admin');
-      const conn = await mariadb.createConnection({
-        host: admin.host,
-        port: admin.port,
-        user: admin.user,
-        password: admin.password,
-      });
-      try {
-        await conn.query(`DROP DATABASE IF EXISTS \`${names.COMMANDS_DB}\``);
-        await conn.query(`DROP DATABASE IF EXISTS \`${names.QUERIES_DB}\``);
-        for (const user of throwawayUsers(names)) {
-          await conn.query('DROP USER IF EXISTS ?@?', [user, env.MARIADB_USER_HOST ?? '%']);
-        }
-      } finally {
-        await conn.end();
-      }
+      await dropThrowaway(names, env);
     },
   };
+}
+
+/** Drops the databases and users of a ThrowawayNames (admin login from `env`). */
+export async function dropThrowaway(
+  names: ThrowawayNames,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  const admin = readDbConfig(env, 'admin');
+  const conn = await mariadb.createConnection({
+    host: admin.host,
+    port: admin.port,
+    user: admin.user,
+    password: admin.password,
+  });
+  try {
+    await conn.query(`DROP DATABASE IF EXISTS \`${names.COMMANDS_DB}\``);
+    await conn.query(`DROP DATABASE IF EXISTS \`${names.QUERIES_DB}\``);
+    for (const user of throwawayUsers(names)) {
+      await conn.query('DROP USER IF EXISTS ?@?', [user, env.MARIADB_USER_HOST ?? '%']);
+    }
+  } finally {
+    await conn.end();
+  }
 }

@@ -21,14 +21,21 @@ export async function createTopic(prefix: string, partitions: number): Promise<s
   return topic;
 }
 
-/** Deletes every topic createTopic made in this test file. */
-export async function deleteCreatedTopics(): Promise<void> {
-  if (!created.length) return;
+/** Deletes these topics (those that exist). */
+export async function deleteTopics(topics: string[]): Promise<void> {
+  if (!topics.length) return;
   const admin = await createAdmin(kafkaConfig, { quiet: true });
   await admin.connect();
   try {
-    await admin.deleteTopics({ topics: created.splice(0) });
+    const existing = new Set(await admin.listTopics());
+    const doomed = topics.filter((topic) => existing.has(topic));
+    if (doomed.length) await admin.deleteTopics({ topics: doomed });
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Deletes every topic createTopic made in this test file. */
+export function deleteCreatedTopics(): Promise<void> {
+  return deleteTopics(created.splice(0));
 }
