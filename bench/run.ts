@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { format } from 'prettier';
 import type { PairedFigure } from './suites/commands.js';
-import { consumerGroup, enter, setUp, tearDown, benchEnv } from './support/stack.js';
+import { benchTopics, consumerGroup, enter, setUp, tearDown, benchEnv } from './support/stack.js';
 
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
 const only = process.argv
@@ -68,6 +68,8 @@ const { handler: queryHandler } = await import('../functions/query/handler.js');
 const { handler: projectionHandler } = await import('../functions/projection/handler.js');
 const { closeCommandDeps } = await import('../lib/commands/deps.js');
 const { closePools, pool } = await import('../lib/db/pool.js');
+const { commandHandlerOn } = await import('./support/command-handler.js');
+const { acquireStack } = await import('../infra/stack.js');
 
 type Row = { figure: string; ours: string; baseline: string; ratio: string; target: string };
 const rows: Row[] = [];
@@ -93,7 +95,9 @@ const pairedRow = (figure: string, fig: PairedFigure, target: number): Row => ({
   target: verdict(fig.ratio, target),
 });
 const say = (message: string) => console.error(`[bench] ${message}`);
-const ourCommand = commands.registerOp(commandHandler as never);
+// The commands suite (and the peer comparison) publish to a topic nobody consumes.
+const commandsOwnTopic = commandHandlerOn(benchTopics.commands);
+const ourCommand = commands.registerOp(commandsOwnTopic.handler as never);
 
 async function commandsVsRaw(): Promise<void> {
   const raw = await commands.rawPool(POOL);
@@ -138,7 +142,8 @@ async function commandsVsRaw(): Promise<void> {
 
     say('command steps on their own');
     const steps: Record<string, unknown> = {};
-    for (const c of [1, 16]) steps[c] = await commandSteps(pool('command'), c, plan.stepMs);
+    for (const c of [1, 16])
+      steps[c] = await commandSteps(pool('command'), benchTopics.commands, c, plan.stepMs);
     detail.command_steps_per_s = steps;
   } finally {
     await raw.end();
@@ -206,13 +211,13 @@ async function projectionVsBulk(): Promise<void> {
 async function producerVsKafka(): Promise<void> {
   say('producer vs Kafka ProducerPerformance');
   const { events, recordBytes } = producer.sampleEvents(plan.producerRecords);
-  const bus = producer.newBus();
+  const bus = producer.newBus(benchTopics.producer);
   try {
     await bus.publish(events.slice(0, 10));
-    const java = await producer.kafkaProducerPerf(plan.producerRecords, recordBytes);
+    const java = await producer.kafkaProducerPerf(benchTopics.producer, plan.producerRecords, recordBytes);
     const bulk = await producer.ourProducer(bus, events, 500, 4, 60000);
     const single = await producer.ourProducer(bus, events, 1, 64, plan.roundMs * 2);
-    const java2 = await producer.kafkaProducerPerf(plan.producerRecords, recordBytes);
+    const java2 = await producer.kafkaProducerPerf(benchTopics.producer, plan.producerRecords, recordBytes);
     const baseline = (java + java2) / 2;
     ratios.producer_vs_kafka_perf = round(bulk / baseline);
     ratios.producer_single_event_vs_kafka_perf = round(single / baseline);
@@ -239,13 +244,14 @@ async function producerVsKafka(): Promise<void> {
 /** Freshness at 100/s and 500/s, after a short warm-up that also waits for the consumer group. */
 async function freshnessRuns(
   where: string,
+  command: typeof commandHandler,
   applied?: Map<string, { start: number; end: number }>,
 ): Promise<Record<string, unknown>> {
   const fresh: Record<string, unknown> = {};
-  await freshness(commandHandler as never, queryHandler as never, 20, 1000);
+  await freshness(command as never, queryHandler as never, 20, 1000);
   for (const rate of [100, 500]) {
     say(`freshness at ${rate} commands/s, projection in ${where}`);
-    const fig = await freshness(commandHandler as never, queryHandler as never, rate, plan.freshMs);
+    const fig = await freshness(command as never, queryHandler as never, rate, plan.freshMs);
     fresh[rate] = { p50: fig.p50, p95: fig.p95, p99: fig.p99 };
     const { answeredAt, seenAt, ...figure } = fig;
     detail[`freshness_${rate}${where === 'sls offline' ? '' : '_in_process'}`] = {
@@ -294,18 +300,28 @@ function freshnessSteps(
 async function freshnessInProcess(): Promise<void> {
   say('freshness with the event source in this process');
   const applied = new Map<string, { start: number; end: number }>();
-  const source = await inProcessEventSource(consumerGroup('in-process'), async (event) => {
-    const start = performance.now();
-    const summary = await projectionHandler(event as never);
-    const end = performance.now();
-    for (const r of recordsFromKafkaEvent(event as never))
-      if (r.key) applied.set(r.key.toString(), { start, end });
-    return summary;
-  });
+  const command = commandHandlerOn(benchTopics.inProcess);
+  const source = await inProcessEventSource(
+    benchTopics.inProcess,
+    consumerGroup('in-process'),
+    async (event) => {
+      const start = performance.now();
+      const summary = await projectionHandler(event as never);
+      const end = performance.now();
+      for (const r of recordsFromKafkaEvent(event as never))
+        if (r.key) applied.set(r.key.toString(), { start, end });
+      return summary;
+    },
+  );
   try {
-    results.freshness_in_process_ms = await freshnessRuns('in-process event source', applied);
+    results.freshness_in_process_ms = await freshnessRuns(
+      'in-process event source',
+      command.handler as typeof commandHandler,
+      applied,
+    );
   } finally {
     await source.stop();
+    await command.close();
   }
 }
 
@@ -315,11 +331,10 @@ async function throughOffline(): Promise<void> {
     httpPort: HTTP_PORT,
     lambdaPort: HTTP_PORT + 2,
     consumerGroup: consumerGroup('projection'),
-    args: [`--param=kafkaTopic=${benchEnv.KAFKA_TOPIC}`],
     env: { LOG_LEVEL: 'warn' },
   });
   try {
-    if (wants('freshness')) results.freshness_ms = await freshnessRuns('sls offline');
+    if (wants('freshness')) results.freshness_ms = await freshnessRuns('sls offline', commandHandler);
     if (wants('http')) {
       say('HTTP through sls offline (autocannon, 16 connections)');
       const warm = { method: 'POST' as const, path: '/users', body: JSON.stringify({ name: 'Warm Up' }) };
@@ -436,6 +451,7 @@ async function main(): Promise<void> {
   say(
     `${smoke ? 'smoke' : 'full'} run; databases ${benchEnv.COMMANDS_DB}/${benchEnv.QUERIES_DB}, topic ${benchEnv.KAFKA_TOPIC}`,
   );
+  const stack = await acquireStack('npm run bench');
   await setUp();
   try {
     if (wants('commands')) await commandsVsRaw();
@@ -446,9 +462,11 @@ async function main(): Promise<void> {
     if (wants('freshness')) await freshnessInProcess();
     if (wants('bundles')) await bundleSizes();
   } finally {
+    await commandsOwnTopic.close();
     await closeCommandDeps();
     await closePools();
     await tearDown().catch((error: unknown) => say(`tear-down failed: ${(error as Error).message}`));
+    await stack.release();
   }
   printTable();
   const out = {

@@ -51,6 +51,9 @@ export async function dropPostgres(database: string): Promise<void> {
 export async function emmettRegister(database: string, connections: number) {
   const connectionString = postgresUrl(database);
   const pool = new pg.Pool({ connectionString, max: connections });
+  // An idle connection the server ends (the database dropped WITH (FORCE) at the end, a restart)
+  // is reported on the pool; unheard, that 'error' event would end the whole benchmark.
+  pool.on('error', (error) => console.error(`[bench] emmett pool: ${error.message}`));
   const store = getPostgreSQLEventStore(connectionString, {
     connectionOptions: { pooled: true, pool },
     schema: { autoMigration: 'CreateOrUpdate' },

@@ -8,6 +8,7 @@ import { readKafkaConfig } from '../../lib/config.js';
 import { KafkaEventSource } from '../../plugins/serverless-offline-kafka/event-source.js';
 
 export async function inProcessEventSource(
+  topic: string,
   groupId: string,
   invoke: (event: unknown) => Promise<unknown>,
 ): Promise<{ stop: () => Promise<void> }> {
@@ -25,7 +26,7 @@ export async function inProcessEventSource(
       functionKey: 'projection',
       eventSource: 'aws:kafka',
       eventSourceArn: 'arn:aws:kafka:local',
-      topic: cfg.topic,
+      topic,
       groupId,
       batchSize: 100,
       batchingWindowMs: 0,

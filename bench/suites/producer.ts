@@ -1,6 +1,6 @@
 /**
  * Issue item 4: the project's producer (KafkaEventBus: idempotent, acks=all) against Kafka's
- * own ProducerPerformance tool with the same acks and record size, on the benchmark's topic.
+ * own ProducerPerformance tool with the same acks and record size, on a topic of its own (its random payloads are no events).
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -23,7 +23,11 @@ export function sampleEvents(count: number): { events: StoredEvent[]; recordByte
 }
 
 /** Kafka's ProducerPerformance: records/s for `records` records of `recordBytes`, acks=all, idempotent. */
-export async function kafkaProducerPerf(records: number, recordBytes: number): Promise<number> {
+export async function kafkaProducerPerf(
+  topic: string,
+  records: number,
+  recordBytes: number,
+): Promise<number> {
   const cfg = readKafkaConfig(process.env);
   const { stdout } = await run(
     'java',
@@ -32,7 +36,7 @@ export async function kafkaProducerPerf(records: number, recordBytes: number): P
       path.join(KAFKA_JARS_DIR, '*'),
       'org.apache.kafka.tools.ProducerPerformance',
       '--topic',
-      cfg.topic,
+      topic,
       '--num-records',
       String(records),
       '--record-size',
@@ -75,4 +79,4 @@ export async function ourProducer(
   return (result.ops * perCall * 1000) / result.elapsedMs;
 }
 
-export const newBus = () => new KafkaEventBus(readKafkaConfig(process.env));
+export const newBus = (topic: string) => new KafkaEventBus({ ...readKafkaConfig(process.env), topic });

@@ -26,10 +26,15 @@ const newEvent = (): NewEvent => {
 
 type StepRates = Record<'append' | 'outboxCheck' | 'publish' | 'outboxClear', number>;
 
-export async function commandSteps(pool: Pool, concurrency: number, durationMs: number): Promise<StepRates> {
+export async function commandSteps(
+  pool: Pool,
+  topic: string,
+  concurrency: number,
+  durationMs: number,
+): Promise<StepRates> {
   const store = new MariaDbEventStore(pool, writeUserData);
   const outbox = new MariaDbOutbox(pool);
-  const bus = new KafkaEventBus(config.kafka());
+  const bus = new KafkaEventBus({ ...config.kafka(), topic });
   const rate = async (op: (i: number) => Promise<unknown>, maxOps?: number) => {
     const r = await closedLoop({ concurrency, durationMs, op, maxOps });
     if (r.errors) throw new Error(`step failed: ${r.firstError}`);

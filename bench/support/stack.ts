@@ -14,11 +14,23 @@ import { setUpDatabases } from '../../infra/stack.js';
 const prefix = process.env.BENCH_PREFIX ?? 'bench';
 const runId = randomBytes(3).toString('hex');
 
+/**
+ * A topic per suite, so no suite consumes what another produced: the commands suite's thousands of
+ * events, or ProducerPerformance's random bytes, never reach the projection whose freshness is
+ * measured. `pipeline` is KAFKA_TOPIC, the one `sls offline` runs on.
+ */
+export const benchTopics = {
+  pipeline: `${prefix}-pipeline-${runId}`,
+  commands: `${prefix}-commands-${runId}`,
+  producer: `${prefix}-producer-${runId}`,
+  inProcess: `${prefix}-in-process-${runId}`,
+};
+
 /** The environment every part of the benchmark runs with (applied to process.env by `enter`). */
 export const benchEnv: Record<string, string> = {
   COMMANDS_DB: `${prefix}_commands`,
   QUERIES_DB: `${prefix}_queries`,
-  KAFKA_TOPIC: `${prefix}-user-events-${runId}`,
+  KAFKA_TOPIC: benchTopics.pipeline,
   LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
   ...Object.fromEntries(ROLES.map((role) => [`${role.toUpperCase()}_DB_USER`, `${prefix}_${role}`])),
 };
@@ -61,7 +73,8 @@ export async function setUp(): Promise<void> {
   console.log = () => undefined;
   try {
     await setUpDatabases(process.env);
-    await ensureTopics(readKafkaConfig(process.env));
+    for (const topic of Object.values(benchTopics))
+      await ensureTopics({ ...readKafkaConfig(process.env), topic });
   } finally {
     console.log = quiet;
   }
@@ -84,7 +97,7 @@ export async function tearDown(): Promise<void> {
   const admin = await createAdmin(readKafkaConfig(process.env), { quiet: true });
   await admin.connect();
   try {
-    await admin.deleteTopics({ topics: [benchEnv.KAFKA_TOPIC!] });
+    await admin.deleteTopics({ topics: Object.values(benchTopics) });
   } finally {
     await admin.disconnect();
   }
