@@ -1,15 +1,17 @@
 /** The message every event travels in on Kafka: key = stream id, value = this JSON, headers for routing. */
 import * as z from 'zod';
 import type { StoredEvent } from '../eventstore/types.js';
+import { isoTimestamp, uuidText } from '../schemas.js';
 
+/** Bounded by the columns the projection writes: the read model's CHAR(36) ids, the events' VARCHAR(100) type. */
 export const envelopeSchema = z.strictObject({
-  eventId: z.uuid(),
-  streamId: z.string().min(1).max(64),
-  version: z.number().int().positive(),
+  eventId: uuidText,
+  streamId: uuidText,
+  version: z.number().int().positive().max(4294967295),
   type: z.string().min(1).max(100),
   data: z.unknown(),
   metadata: z.record(z.string(), z.unknown()),
-  occurredAt: z.iso.datetime(),
+  occurredAt: isoTimestamp,
   position: z.number().int().nonnegative(),
 });
 

@@ -10,6 +10,13 @@ export type { Pool, PoolConnection };
 
 const pools = new Map<string, Pool>();
 
+/**
+ * Every connection's SQL mode, whatever the server's default: a value a column cannot hold is an
+ * error, never silently truncated or zeroed (a truncated id could overwrite another user's row).
+ */
+export const STRICT_SQL_MODE =
+  'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION';
+
 /** A pool for explicit settings (tests, infra). */
 export function createPool(cfg: DbConfig, extra: Partial<PoolConfig> = {}): Pool {
   return mariadb.createPool({
@@ -31,6 +38,7 @@ export function createPool(cfg: DbConfig, extra: Partial<PoolConfig> = {}): Pool
     decimalAsNumber: true,
     dateStrings: true,
     timezone: 'Z',
+    sessionVariables: { sql_mode: STRICT_SQL_MODE },
     ...extra,
   });
 }

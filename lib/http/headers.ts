@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { UUID } from '../schemas.js';
 
 export type Headers = Record<string, string | undefined>;
 
@@ -32,8 +33,6 @@ export function parseIdempotencyKey(value: string | undefined): string | undefin
   }
   return value;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A user id from the path: a UUID, returned lower-case. */
 export function parseUserId(value: string | undefined): string {

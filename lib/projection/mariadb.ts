@@ -1,8 +1,9 @@
 import type { Envelope } from '../bus/envelope.js';
+import { classifyDbError, isDeadlock } from '../db/errors.js';
 import { inTransaction, type Pool, type PoolConnection } from '../db/pool.js';
 import type { UserView } from '../readmodel/types.js';
-import { decodeBatch, planBatch, streamIdsOf, type BatchPlan } from './plan.js';
-import type { IncomingRecord } from './records.js';
+import { concatPlans, decodeBatch, planBatch, streamIdsOf, type BatchPlan } from './plan.js';
+import type { DeadLetter, IncomingRecord } from './records.js';
 import type { ProjectionStore } from './store.js';
 
 interface UserRow {
@@ -14,8 +15,6 @@ interface UserRow {
 }
 
 const DEADLOCK_ATTEMPTS = 5;
-
-const isDeadlock = (error: unknown): boolean => (error as { errno?: number })?.errno === 1213;
 
 const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 
@@ -34,8 +33,9 @@ export interface ProjectionStoreOptions {
 
 /**
  * The read model in the queries database. One transaction per batch: lock the rows of the
- * batch's streams, plan in memory, then write with bulk statements. A database failure
- * rolls everything back and throws, so the whole batch is delivered again.
+ * batch's streams, plan in memory, then write with bulk statements. A transient database failure
+ * rolls everything back and throws, so the whole batch is delivered again; a record the database
+ * refuses is isolated and dead-lettered (see `projectBatch`), so data never fails a batch.
  */
 export class MariaDbProjectionStore implements ProjectionStore {
   /** `tables` are trusted identifiers (constants of this code), never input. */
@@ -46,12 +46,32 @@ export class MariaDbProjectionStore implements ProjectionStore {
   ) {}
 
   /**
+   * Applies the batch in one transaction. When the database refuses a value (`data` in
+   * lib/db/errors.ts: too long, out of range, a constraint), retrying the batch could never
+   * succeed and would block its partition: the batch is applied again in halves, each in its
+   * own transaction and in delivery order, down to the single record the database refuses, which
+   * is dead-lettered as DATABASE_REJECTED with the database's reason; the rest is applied.
+   * Transient failures still throw, so the event source delivers the batch again.
+   */
+  async projectBatch(records: IncomingRecord[]): Promise<BatchPlan> {
+    try {
+      return await this.projectOnce(records);
+    } catch (error) {
+      if (classifyDbError(error) !== 'data') throw error;
+      if (records.length === 1) return this.deadLetterRefused(records[0]!, error);
+      const half = Math.ceil(records.length / 2);
+      const first = await this.projectBatch(records.slice(0, half));
+      return concatPlans(first, await this.projectBatch(records.slice(half)));
+    }
+  }
+
+  /**
    * Concurrent batches of other partitions that register new users take gap locks on the same
    * index ranges, so InnoDB sometimes rolls one back as a deadlock victim. Nothing of it was
    * written; it is run again here at once rather than failed back to the event source, which
    * would redeliver the batch after a backoff.
    */
-  async projectBatch(records: IncomingRecord[]): Promise<BatchPlan> {
+  private async projectOnce(records: IncomingRecord[]): Promise<BatchPlan> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await inTransaction(this.pool, (conn) => this.projectBatchIn(conn, records));
@@ -59,6 +79,24 @@ export class MariaDbProjectionStore implements ProjectionStore {
         if (!isDeadlock(error) || attempt >= DEADLOCK_ATTEMPTS) throw error;
       }
     }
+  }
+
+  private async deadLetterRefused(record: IncomingRecord, error: unknown): Promise<BatchPlan> {
+    const letter: DeadLetter = {
+      record,
+      code: 'DATABASE_REJECTED',
+      reason: `the read database refused this record: ${(error as Error).message}`,
+    };
+    const plan: BatchPlan = {
+      outcomes: ['dead-lettered'],
+      upserts: [],
+      park: [],
+      unpark: [],
+      deadLetters: [letter],
+      applied: [],
+    };
+    await inTransaction(this.pool, (conn) => write(conn, this.tables, plan, this.options));
+    return plan;
   }
 
   /** The same, inside a transaction the caller owns (a rebuild also moves its checkpoint in it). */

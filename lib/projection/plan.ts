@@ -161,3 +161,15 @@ export function planBatch(batch: DecodedRecord[], loaded: LoadedState): BatchPla
   plan.upserts = [...changed].map((id) => views.get(id)!);
   return plan;
 }
+
+/** The plan of two batches applied one after the other, as one. */
+export function concatPlans(first: BatchPlan, second: BatchPlan): BatchPlan {
+  return {
+    outcomes: [...first.outcomes, ...second.outcomes],
+    upserts: [...first.upserts, ...second.upserts],
+    park: [...first.park, ...second.park],
+    unpark: [...first.unpark, ...second.unpark],
+    deadLetters: [...first.deadLetters, ...second.deadLetters],
+    applied: [...first.applied, ...second.applied],
+  };
+}

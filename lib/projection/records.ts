@@ -10,7 +10,13 @@ export interface IncomingRecord {
 }
 
 export type DeadLetterCode =
-  'UNPARSEABLE' | 'INVALID_ENVELOPE' | 'UNKNOWN_EVENT_TYPE' | 'INVALID_EVENT' | 'INVALID_SEQUENCE';
+  | 'UNPARSEABLE'
+  | 'INVALID_ENVELOPE'
+  | 'UNKNOWN_EVENT_TYPE'
+  | 'INVALID_EVENT'
+  | 'INVALID_SEQUENCE'
+  /** Valid to the projection, refused by the read database (a value its columns cannot hold). */
+  | 'DATABASE_REJECTED';
 
 export interface DeadLetter {
   record: IncomingRecord;

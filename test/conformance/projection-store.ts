@@ -114,6 +114,28 @@ export function projectionStoreContract(
       expect((await h.view(id))?.version).toBe(1);
     });
 
+    it('a record the read model could not hold is dead-lettered before any write, and the next good event of its partition is applied', async () => {
+      const id = randomUUID();
+      const [v1] = userStream(id, 0) as [Envelope];
+      const tooLongDate = `2026-01-02T03:04:05.${'1'.repeat(279)}Z`;
+      const plan = await h.store.projectBatch([
+        rec({ ...envelope(randomUUID(), 1, 'UserRegistered', { name: 'a' }), streamId: 'x'.repeat(40) }),
+        rec({ ...envelope(randomUUID(), 1, 'UserRegistered', { name: 'a' }), streamId: 'y'.repeat(64) }),
+        rec(envelope(randomUUID(), 1, 'UserRegistered', { name: 'a', dateRegister: tooLongDate })),
+        rec(v1),
+      ]);
+      expect(tooLongDate).toHaveLength(300);
+      expect(plan.outcomes).toEqual(['dead-lettered', 'dead-lettered', 'dead-lettered', 'applied']);
+      expect(plan.deadLetters.map((d) => d.code)).toEqual([
+        'INVALID_ENVELOPE',
+        'INVALID_ENVELOPE',
+        'INVALID_EVENT',
+      ]);
+      expect(plan.deadLetters[0]!.reason).toContain('streamId: must be a UUID');
+      expect(plan.deadLetters[2]!.reason).toContain('dateRegister: must be at most 30 characters');
+      expect((await h.view(id))?.version).toBe(1);
+    });
+
     it('a redelivered record that was dead-lettered is stored once', async () => {
       const poison = rec('{not json');
       await h.store.projectBatch([poison]);

@@ -4,6 +4,7 @@
  * headers, odd ids. Shared by the in-process fuzz suite and the HTTP share of the fault suite.
  */
 import fc from 'fast-check';
+import { UUID } from '../../lib/schemas.js';
 import type { RequestSpec } from './apigw.js';
 
 /** Strings that attack interpreters rather than formats: SQL, scripts, log lines, paths, templates. */
@@ -174,7 +175,7 @@ export const badId = fc.oneof(
   fc.uuid().map((u) => `${u}/../${u}`),
   fc.uuid().map((u) => u.replace(/-/g, '')),
   fc.integer({ min: 37, max: 10000 }).map((n) => 'a'.repeat(n)),
-  edgeString.filter((s) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)),
+  edgeString.filter((s) => !UUID.test(s)),
 );
 
 /** Header sets that make a command invalid on their own. */

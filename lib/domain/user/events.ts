@@ -1,5 +1,6 @@
 /** The user stream's events: their types, and the schema every stored or received event must satisfy. */
 import * as z from 'zod';
+import { isoTimestamp } from '../../schemas.js';
 import { CURRENT_SCHEMA_VERSION, upcast } from './upcasters.js';
 
 export const NAME_MAX_LENGTH = 255;
@@ -21,7 +22,7 @@ export const userNameSchema = z
   });
 
 export const userEventSchemas = {
-  UserRegistered: z.strictObject({ name: userNameSchema, dateRegister: z.iso.datetime() }),
+  UserRegistered: z.strictObject({ name: userNameSchema, dateRegister: isoTimestamp }),
   UserRenamed: z.strictObject({ name: userNameSchema }),
   UserDeregistered: z.strictObject({}),
 };

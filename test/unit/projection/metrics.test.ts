@@ -6,9 +6,12 @@ import { envelope, record } from '../../support/records.js';
 
 describe('projection lag metrics', () => {
   it('the lag of a batch is now minus the commit time of its oldest event; poison records do not count', () => {
-    const old = { ...envelope('s', 1, 'UserRenamed', { name: 'a' }), occurredAt: '2026-01-01T00:00:00.000Z' };
+    const old = {
+      ...envelope('00000000-0000-4000-8000-0000000000a1', 1, 'UserRenamed', { name: 'a' }),
+      occurredAt: '2026-01-01T00:00:00.000Z',
+    };
     const newer = {
-      ...envelope('t', 1, 'UserRenamed', { name: 'a' }),
+      ...envelope('00000000-0000-4000-8000-0000000000a2', 1, 'UserRenamed', { name: 'a' }),
       occurredAt: '2026-01-01T00:00:05.000Z',
     };
     const now = Date.parse('2026-01-01T00:00:07.500Z');

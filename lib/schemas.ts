@@ -1,0 +1,19 @@
+/**
+ * Value shapes shared by the HTTP edge, the events and the Kafka envelope, bounded by what the
+ * databases store (ids in CHAR(36), timestamps in VARCHAR(255) and DATETIME(3)), so a value that
+ * passes validation always fits and nothing is ever truncated.
+ */
+import * as z from 'zod';
+
+/** A UUID in its 36-character text form, any version, either case. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const uuidText = z.string().regex(UUID, { error: 'must be a UUID' });
+
+/** The longest ISO-8601 UTC timestamp accepted: seconds with up to nine decimals, `Z`. */
+export const ISO_TIMESTAMP_MAX_LENGTH = 30;
+
+/** An ISO-8601 UTC timestamp (`2026-01-02T03:04:05.678Z`), at most 30 characters. */
+export const isoTimestamp = z.iso
+  .datetime({ error: 'must be an ISO-8601 UTC timestamp' })
+  .max(ISO_TIMESTAMP_MAX_LENGTH, { error: `must be at most ${ISO_TIMESTAMP_MAX_LENGTH} characters` });
