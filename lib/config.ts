@@ -13,9 +13,14 @@ type Env = Record<string, string | undefined>;
 
 /**
  * One database user per role. `operator` runs the maintenance tools (read-model rebuild, dead
- * letters): it reads the event store and owns the read database's tables.
+ * letters, retention): it reads the event store and owns the read database's tables. `ops` reads
+ * the figures GET /health shows and nothing else; `janitor` deletes expired idempotency keys.
  */
-export type DbRole = 'admin' | 'command' | 'relay' | 'projection' | 'query' | 'operator';
+export type DbRole = 'admin' | 'command' | 'relay' | 'projection' | 'query' | 'operator' | 'ops' | 'janitor';
+
+/** The roles a function logs in as (all but the admin login, which only infra uses). */
+export const APP_ROLES = ['command', 'relay', 'projection', 'query', 'operator', 'ops', 'janitor'] as const;
+export type AppRole = (typeof APP_ROLES)[number];
 
 export interface DbConfig {
   host: string;
@@ -54,6 +59,8 @@ export interface KafkaConfig {
 export interface CommandConfig {
   maxConflictRetries: number;
   maxBodyBytes: number;
+  /** How long an Idempotency-Key answers retries (the janitor deletes older ones). */
+  idempotencyTtlMs: number;
 }
 
 export interface RelayConfig {
@@ -65,12 +72,25 @@ export interface RelayConfig {
   intervalMs: number;
 }
 
-const LOCAL_DB_PASSWORDS: Record<Exclude<DbRole, 'admin'>, string> = {
+const LOCAL_DB_PASSWORDS: Record<AppRole, string> = {
   command: 'command-local-pw',
   relay: 'relay-local-pw',
   projection: 'projection-local-pw',
   query: 'query-local-pw',
   operator: 'operator-local-pw',
+  ops: 'ops-local-pw',
+  janitor: 'janitor-local-pw',
+};
+
+/** The database a role's connections open (the ops role names both databases' views in full). */
+const HOME_DATABASE: Record<AppRole, keyof DatabaseNames> = {
+  command: 'commands',
+  relay: 'commands',
+  janitor: 'commands',
+  ops: 'commands',
+  projection: 'queries',
+  query: 'queries',
+  operator: 'queries',
 };
 
 /** Reads variables from one environment, applying local defaults unless CQRS_ENV=aws. */
@@ -167,7 +187,7 @@ export function readDbConfig(env: Env, role: DbRole): DbConfig {
       secretArn,
     };
   }
-  const database = role === 'command' || role === 'relay' ? names.commands : names.queries;
+  const database = names[HOME_DATABASE[role]];
   return {
     host,
     port,
@@ -188,7 +208,7 @@ export function readDbConfig(env: Env, role: DbRole): DbConfig {
 /** The secret ARNs set for any database role: what a cold start must fetch before connecting. */
 export function readDbSecretArns(env: Env): string[] {
   const reader = new EnvReader(env);
-  const roles: DbRole[] = ['admin', 'command', 'relay', 'projection', 'query', 'operator'];
+  const roles: DbRole[] = ['admin', ...APP_ROLES];
   const arns = roles.map((role) => reader.optional(dbSecretVariable(role)));
   return [...new Set(arns.filter((arn): arn is string => arn !== undefined))];
 }
@@ -221,15 +241,21 @@ export function readCommandConfig(env: Env): CommandConfig {
   return {
     maxConflictRetries: reader.int('COMMAND_MAX_CONFLICT_RETRIES', 5, 0, 100),
     maxBodyBytes: reader.int('COMMAND_MAX_BODY_BYTES', 16 * 1024, 1, 6 * 1024 * 1024),
+    idempotencyTtlMs: reader.int('COMMAND_IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 365) * 3600 * 1000,
   };
 }
 
 /**
  * Who may send commands (COMMAND_AUTH). `iam`, the default with CQRS_ENV=aws: only requests the API
- * Gateway's IAM authorizer let through. `token`: `Authorization: Bearer <COMMAND_AUTH_TOKEN>`, the
- * local equivalent (serverless-offline cannot check IAM signatures). `none`, the local default.
+ * Gateway's IAM authorizer let through. `token`: `Authorization: Bearer <token>`, the local
+ * equivalent (serverless-offline cannot check IAM signatures), with one token per caller in
+ * COMMAND_AUTH_TOKENS (`alice=<token>,bob=<token>`) and/or COMMAND_AUTH_TOKEN (caller `token`).
+ * `none`, the local default.
  */
-export type CommandAuth = { mode: 'none' } | { mode: 'iam' } | { mode: 'token'; token: string };
+export type CommandAuth =
+  { mode: 'none' } | { mode: 'iam' } | { mode: 'token'; tokens: Array<{ caller: string; token: string }> };
+
+const TOKEN = /^[\x21-\x2b\x2d-\x7e]{16,}$/;
 
 export function readCommandAuth(env: Env): CommandAuth {
   const reader = new EnvReader(env);
@@ -238,11 +264,24 @@ export function readCommandAuth(env: Env): CommandAuth {
   if (mode !== 'token') {
     throw new ConfigError(`Environment variable COMMAND_AUTH must be none, iam or token, got "${mode}".`);
   }
-  const token = reader.optional('COMMAND_AUTH_TOKEN');
-  if (token === undefined || token.length < 16) {
-    throw new ConfigError('COMMAND_AUTH=token needs COMMAND_AUTH_TOKEN, at least 16 characters.');
+  const tokens: Array<{ caller: string; token: string }> = [];
+  const single = reader.optional('COMMAND_AUTH_TOKEN');
+  if (single !== undefined) tokens.push({ caller: 'token', token: single });
+  for (const pair of (reader.optional('COMMAND_AUTH_TOKENS') ?? '').split(',').filter(Boolean)) {
+    const [caller = '', token = ''] = pair.split(/=(.*)/s);
+    if (!/^[\w.-]{1,64}$/.test(caller)) {
+      throw new ConfigError(
+        'COMMAND_AUTH_TOKENS must be caller=token pairs; a caller is 1-64 letters, digits, _ . -',
+      );
+    }
+    tokens.push({ caller, token });
   }
-  return { mode, token };
+  if (!tokens.length || !tokens.every((t) => TOKEN.test(t.token))) {
+    throw new ConfigError(
+      'COMMAND_AUTH=token needs COMMAND_AUTH_TOKEN or COMMAND_AUTH_TOKENS, each token at least 16 visible characters and no comma.',
+    );
+  }
+  return { mode, tokens };
 }
 
 export interface ProjectionConfig {
@@ -266,14 +305,18 @@ export function readProjectionConfig(env: Env): ProjectionConfig {
 export interface QueryConfig {
   /** How long GET /users/{id}?minVersion= waits for the projection before answering 202. */
   consistencyWaitMs: number;
+  /** The first pause between its reads; each next pause doubles, up to consistencyMaxPollMs. */
   consistencyPollMs: number;
+  consistencyMaxPollMs: number;
 }
 
 export function readQueryConfig(env: Env): QueryConfig {
   const reader = new EnvReader(env);
+  const consistencyPollMs = reader.int('QUERY_CONSISTENCY_POLL_MS', 20, 1, 1000);
   return {
     consistencyWaitMs: reader.int('QUERY_CONSISTENCY_WAIT_MS', 1000, 0, 10000),
-    consistencyPollMs: reader.int('QUERY_CONSISTENCY_POLL_MS', 20, 1, 1000),
+    consistencyPollMs,
+    consistencyMaxPollMs: reader.int('QUERY_CONSISTENCY_MAX_POLL_MS', 250, consistencyPollMs, 10000),
   };
 }
 
@@ -284,6 +327,36 @@ export function readRelayConfig(env: Env): RelayConfig {
     minAgeMs: reader.int('RELAY_MIN_AGE_MS', 2000, 0, 3600000),
     budgetMs: reader.int('RELAY_BUDGET_MS', 20000, 100, 900000),
     intervalMs: reader.int('RELAY_INTERVAL_MS', 500, 10, 3600000),
+  };
+}
+
+export interface HealthConfig {
+  /** GET /health is degraded while an event has been parked longer than this. */
+  parkedMaxAgeMs: number;
+}
+
+export function readHealthConfig(env: Env): HealthConfig {
+  return { parkedMaxAgeMs: new EnvReader(env).int('HEALTH_PARKED_MAX_AGE_MS', 300000, 1000, 86400000) };
+}
+
+export interface JanitorConfig {
+  /** Idempotency records older than this are deleted (COMMAND_IDEMPOTENCY_TTL_HOURS, as the commands read it). */
+  idempotencyTtlMs: number;
+  /** Rows deleted per statement, so no delete holds many locks for long. */
+  batchSize: number;
+  /** How long one scheduled invocation keeps deleting before it returns. */
+  budgetMs: number;
+  /** Pause between passes of the local janitor loop (`npm start`). */
+  intervalMs: number;
+}
+
+export function readJanitorConfig(env: Env): JanitorConfig {
+  const reader = new EnvReader(env);
+  return {
+    idempotencyTtlMs: readCommandConfig(env).idempotencyTtlMs,
+    batchSize: reader.int('JANITOR_BATCH_SIZE', 1000, 1, 100000),
+    budgetMs: reader.int('JANITOR_BUDGET_MS', 20000, 100, 900000),
+    intervalMs: reader.int('JANITOR_INTERVAL_MS', 600000, 1000, 86400000),
   };
 }
 
@@ -305,4 +378,6 @@ export const config = {
   projection: (): ProjectionConfig => once('projection', () => readProjectionConfig(process.env)),
   relay: (): RelayConfig => once('relay', () => readRelayConfig(process.env)),
   query: (): QueryConfig => once('query', () => readQueryConfig(process.env)),
+  health: (): HealthConfig => once('health', () => readHealthConfig(process.env)),
+  janitor: (): JanitorConfig => once('janitor', () => readJanitorConfig(process.env)),
 };

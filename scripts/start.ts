@@ -1,16 +1,19 @@
 /**
  * `npm start`: the whole pipeline on this machine. Brings the stack up, serves the functions with
  * `sls offline` (HTTP on :3000, the projection fed from Kafka by plugins/serverless-offline-kafka),
- * and runs the outbox relay in a loop. Ctrl-C, SIGTERM, closing the terminal (SIGHUP) and the
- * death of `npm start` itself (`kill -9`) all stop everything it started: `sls offline` watches
- * this process (plugins/lifeline.js) and this process watches the ones that launched it.
+ * and runs the outbox relay and the janitor in loops, as their schedules run them deployed.
+ * Ctrl-C, SIGTERM, closing the terminal (SIGHUP) and the death of `npm start` itself (`kill -9`)
+ * all stop everything it started: `sls offline` watches this process (plugins/lifeline.js) and
+ * this process watches the ones that launched it.
  */
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { config } from '../lib/config.js';
 import { closePools } from '../lib/db/pool.js';
 import { log } from '../lib/log.js';
 import { drainOutbox } from '../lib/outbox/relay-runner.js';
+import { handler as janitor } from '../functions/janitor/handler.js';
 import { launchers, LIFELINE_ENV, lifelineOfThisProcess, whenAnyExits } from '../infra/lifeline.js';
 import { ROOT } from '../infra/paths.js';
 import { requireFreePorts } from '../infra/ports.js';
@@ -24,15 +27,20 @@ const lambdaPort = process.env.LAMBDA_PORT ?? '3002';
 // After SIGHUP the terminal is gone: writing to it must not crash the shutdown.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
-async function relayLoop(signal: AbortSignal): Promise<void> {
-  const { intervalMs, budgetMs } = config.relay();
+/** Runs `work`, then again `intervalMs` after each run ends, until `signal`: what a schedule does deployed. */
+async function everyInterval(
+  name: string,
+  work: () => Promise<unknown>,
+  intervalMs: number,
+  signal: AbortSignal,
+): Promise<void> {
   while (!signal.aborted) {
     try {
-      await drainOutbox(budgetMs);
+      await work();
     } catch (error) {
-      log.warn('relay-pass-failed', { reason: (error as Error).message });
+      log.warn(`${name}-pass-failed`, { reason: (error as Error).message });
     }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await sleep(intervalMs, undefined, { signal }).catch(() => undefined);
   }
 }
 
@@ -67,8 +75,16 @@ async function main(): Promise<void> {
     },
   );
   const exited = new Promise((resolve) => offline.once('exit', resolve));
-  const relayStop = new AbortController();
-  const relay = relayLoop(relayStop.signal);
+  const loopsStop = new AbortController();
+  const loops = Promise.all([
+    everyInterval(
+      'relay',
+      () => drainOutbox(config.relay().budgetMs),
+      config.relay().intervalMs,
+      loopsStop.signal,
+    ),
+    everyInterval('janitor', janitor, config.janitor().intervalMs, loopsStop.signal),
+  ]);
 
   console.log(`
   Commands  POST   http://localhost:${httpPort}/users                {"name": "..."}
@@ -86,9 +102,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     progress.step('Stopping…');
-    relayStop.abort();
+    loopsStop.abort();
     await stopProcessGroup(offline.pid, exited, 6000);
-    await Promise.race([relay, new Promise((r) => setTimeout(r, 5000))]);
+    await Promise.race([loops, new Promise((r) => setTimeout(r, 5000))]);
     await closePools();
     await stack.release();
     progress.ok('Stopped');

@@ -6,7 +6,8 @@ import { commandDeps, type CommandDeps } from '../../lib/commands/deps.js';
 import { config } from '../../lib/config.js';
 import { executeUserCommand, requestHash } from '../../lib/commands/execute.js';
 import { parseIdempotencyKey, parseIfMatch } from '../../lib/http/headers.js';
-import { httpFunction, type HttpEvent } from '../../lib/http/middleware.js';
+import type { HttpEvent } from '../../lib/http/event.js';
+import { httpFunction } from '../../lib/http/middleware.js';
 import { json } from '../../lib/http/response.js';
 import { publishAfterCommit } from '../../lib/outbox/publish-after-commit.js';
 import { routeCommand } from './routes.js';
@@ -29,6 +30,7 @@ export function createCommandHandler(getDeps: () => CommandDeps) {
           idempotencyKey === undefined
             ? undefined
             : {
+                caller: event.caller ?? '',
                 key: idempotencyKey,
                 requestHash: requestHash([
                   method,

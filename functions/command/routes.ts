@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { UserCommand } from '../../lib/domain/user/decider.js';
 import { AppError } from '../../lib/errors.js';
 import { parseUserId } from '../../lib/http/headers.js';
-import type { HttpEvent } from '../../lib/http/middleware.js';
+import type { HttpEvent } from '../../lib/http/event.js';
 import { validate } from '../../lib/http/validate.js';
 import { registerUserBody, renameUserBody } from '../../lib/commands/schemas.js';
 import type { StoredResponse } from '../../lib/eventstore/types.js';

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates the commands and queries databases, applies infra/mariadb/migrations (recorded in
 # schema_migrations with the same checksums infra/mariadb/migrate.ts uses, so `npm run infra:up`
-# later finds them up to date) and creates the four function users with exactly the grants of
+# later finds them up to date) and creates the function users with exactly the grants of
 # infra/mariadb/users.ts. Keep the grant list below in step with that file:
 # test/integration/docker-init.test.ts fails when they drift.
 #
@@ -87,7 +87,7 @@ user() {
 user command command-local-pw \
   "SELECT, INSERT ON \`$commands\`.events" \
   "SELECT, INSERT, DELETE ON \`$commands\`.outbox" \
-  "SELECT, INSERT ON \`$commands\`.idempotency_keys" \
+  "SELECT, INSERT, DELETE ON \`$commands\`.idempotency_keys" \
   "SELECT, INSERT, UPDATE ON \`$commands\`.USER_DATA"
 user relay relay-local-pw \
   "SELECT ON \`$commands\`.events" \
@@ -99,3 +99,8 @@ user query query-local-pw \
 user operator operator-local-pw \
   "SELECT ON \`$commands\`.events" \
   "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER ON \`$queries\`.*"
+user ops ops-local-pw \
+  "SELECT ON \`$commands\`.outbox_backlog" \
+  "SELECT ON \`$queries\`.projection_backlog"
+user janitor janitor-local-pw \
+  "SELECT, DELETE ON \`$commands\`.idempotency_keys"

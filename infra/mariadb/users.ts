@@ -1,8 +1,6 @@
 import type { Connection } from 'mariadb';
-import { readDbConfig, type DatabaseNames } from '../../lib/config.js';
+import { APP_ROLES, readDbConfig, type AppRole, type DatabaseNames } from '../../lib/config.js';
 import { progress } from '../progress.js';
-
-type AppRole = 'command' | 'relay' | 'projection' | 'query' | 'operator';
 
 /** Which privileges each role gets, on which table; nothing else is granted. */
 export function grantsFor(role: AppRole, db: DatabaseNames): Array<{ privileges: string; on: string }> {
@@ -13,7 +11,8 @@ export function grantsFor(role: AppRole, db: DatabaseNames): Array<{ privileges:
       return [
         { privileges: 'SELECT, INSERT', on: `${c}.events` },
         { privileges: 'SELECT, INSERT, DELETE', on: `${c}.outbox` },
-        { privileges: 'SELECT, INSERT', on: `${c}.idempotency_keys` },
+        // DELETE: an expired key of the same caller is replaced by the new request's.
+        { privileges: 'SELECT, INSERT, DELETE', on: `${c}.idempotency_keys` },
         { privileges: 'SELECT, INSERT, UPDATE', on: `${c}.USER_DATA` },
       ];
     case 'relay':
@@ -30,10 +29,18 @@ export function grantsFor(role: AppRole, db: DatabaseNames): Array<{ privileges:
         { privileges: 'SELECT', on: `${c}.events` },
         { privileges: 'SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER', on: `${q}.*` },
       ];
+    case 'ops':
+      // Views of counts and ages only (commands 004, queries 005): no event, row or payload.
+      return [
+        { privileges: 'SELECT', on: `${c}.outbox_backlog` },
+        { privileges: 'SELECT', on: `${q}.projection_backlog` },
+      ];
+    case 'janitor':
+      return [{ privileges: 'SELECT, DELETE', on: `${c}.idempotency_keys` }];
   }
 }
 
-export const ROLES: AppRole[] = ['command', 'relay', 'projection', 'query', 'operator'];
+export const ROLES: readonly AppRole[] = APP_ROLES;
 
 /** A SHOW GRANTS line without quoting or password hash, so two lists compare as sets. */
 function normaliseGrant(line: string): string {

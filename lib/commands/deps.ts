@@ -27,10 +27,10 @@ export function commandDeps(): CommandDeps {
   if (!deps) {
     const db = pool('command');
     const kafka = config.kafka();
-    const { maxConflictRetries, maxBodyBytes } = config.command();
+    const { maxConflictRetries, maxBodyBytes, idempotencyTtlMs } = config.command();
     bus = new KafkaEventBus(kafka);
     deps = {
-      store: new MariaDbEventStore(db, writeUserData),
+      store: new MariaDbEventStore(db, writeUserData, { idempotencyTtlMs }),
       bus,
       outbox: new MariaDbOutbox(db),
       maxConflictRetries,

@@ -11,7 +11,8 @@ export interface CommandRequest {
   command: UserCommand;
   /** From If-Match: the version the client last saw; a mismatch is an error, never retried. */
   ifMatchVersion?: number;
-  idempotency?: { key: string; requestHash: string };
+  /** The caller's Idempotency-Key and the hash of the request it came with. */
+  idempotency?: { caller: string; key: string; requestHash: string };
   metadata: EventMetadata;
   now: Date;
   /** Builds the answer from the stream's version after the command. */
@@ -51,6 +52,16 @@ function replay(
   return { response: existing.response, appended: [], replayed: true };
 }
 
+/** The stored answer of an earlier request with this Idempotency-Key, replayed (or refused if it was another request). */
+async function committedAnswer(
+  request: CommandRequest,
+  store: EventStore,
+): Promise<CommandResult | undefined> {
+  if (!request.idempotency) return undefined;
+  const existing = await store.findIdempotencyRecord(request.idempotency);
+  return existing && replay(existing, request.idempotency.requestHash);
+}
+
 /**
  * The pause before retry `attempt + 1` after a version conflict: a random share ("full jitter") of
  * a ceiling that doubles from 10 ms up to 160 ms, so writers that collided do not collide again
@@ -71,13 +82,14 @@ export async function executeUserCommand(
 ): Promise<CommandResult> {
   const { store } = deps;
   for (let attempt = 0; ; attempt++) {
-    if (request.idempotency) {
-      const existing = await store.findIdempotencyRecord(request.idempotency.key);
-      if (existing) return replay(existing, request.idempotency.requestHash);
-    }
+    const earlier = await committedAnswer(request, store);
+    if (earlier) return earlier;
     const history = request.command.type === 'RegisterUser' ? [] : await store.readStream(request.streamId);
     const version = history.length;
     if (request.ifMatchVersion !== undefined && request.ifMatchVersion !== version) {
+      // The same request may have moved the stream on meanwhile: its answer is the retry's answer.
+      const committed = await committedAnswer(request, store);
+      if (committed) return committed;
       throw new AppError(
         'VERSION_MISMATCH',
         `If-Match names version ${request.ifMatchVersion}; the user is at ${version}.`,
@@ -106,7 +118,10 @@ export async function executeUserCommand(
         return { response, appended: outcome.events, replayed: false };
       case 'idempotency-key-taken':
         return replay(outcome.existing, request.idempotency!.requestHash);
-      case 'version-conflict':
+      case 'version-conflict': {
+        // A twin request with the same key may be what won the race: then answer as it did.
+        const committed = await committedAnswer(request, store);
+        if (committed) return committed;
         if (request.ifMatchVersion !== undefined) {
           throw new AppError('VERSION_MISMATCH', 'The user changed since the version named in If-Match.');
         }
@@ -117,6 +132,7 @@ export async function executeUserCommand(
           );
         }
         await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(attempt)));
+      }
     }
   }
 }

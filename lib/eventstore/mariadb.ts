@@ -1,12 +1,16 @@
 import type { Pool, PoolConnection } from '../db/pool.js';
+import { fromSqlDateTime, toSqlDateTime } from '../db/datetime.js';
+import { duplicateKeyName } from '../db/errors.js';
 import { inTransaction } from '../db/pool.js';
-import type {
-  AppendOutcome,
-  AppendRequest,
-  EventStore,
-  IdempotencyRecord,
-  StoredEvent,
-  StoredResponse,
+import {
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+  type AppendOutcome,
+  type AppendRequest,
+  type EventStore,
+  type IdempotencyRecord,
+  type IdempotencyScope,
+  type StoredEvent,
+  type StoredResponse,
 } from './types.js';
 
 /** Writes a read-optimised current state in the same transaction as the events (USER_DATA on the write side). */
@@ -25,11 +29,6 @@ interface EventRow {
 
 const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 
-/** 'YYYY-MM-DD HH:MM:SS.mmm' (UTC) for a DATETIME(3) column, from ISO-8601. */
-export const toSqlDateTime = (iso: string): string => iso.replace('T', ' ').replace('Z', '').slice(0, 23);
-/** ISO-8601 (UTC) from a DATETIME(3) string read with dateStrings. */
-export const fromSqlDateTime = (sql: string): string => `${sql.replace(' ', 'T').padEnd(23, '.000')}Z`;
-
 export function rowToEvent(row: EventRow): StoredEvent {
   return {
     position: Number(row.position),
@@ -43,18 +42,22 @@ export function rowToEvent(row: EventRow): StoredEvent {
   };
 }
 
-function duplicateKey(error: unknown): string | undefined {
-  const e = error as { errno?: number; sqlMessage?: string; message?: string };
-  if (e?.errno !== 1062) return undefined;
-  return /for key '([^']+)'/.exec(e.sqlMessage ?? e.message ?? '')?.[1] ?? '';
+export interface EventStoreOptions {
+  /** How long an idempotency record answers retries; an older one counts as absent. */
+  idempotencyTtlMs: number;
 }
 
 /** The append-only event store, its outbox and the idempotency records, in the commands database. */
 export class MariaDbEventStore implements EventStore {
+  private readonly ttlMicros: number;
+
   constructor(
     private readonly pool: Pool,
     private readonly inlineProjection?: InlineProjection,
-  ) {}
+    options: EventStoreOptions = { idempotencyTtlMs: DEFAULT_IDEMPOTENCY_TTL_MS },
+  ) {
+    this.ttlMicros = options.idempotencyTtlMs * 1000;
+  }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
     const rows = (await this.pool.query(
@@ -64,21 +67,38 @@ export class MariaDbEventStore implements EventStore {
     return rows.map(rowToEvent);
   }
 
-  async append(request: AppendRequest): Promise<AppendOutcome> {
+  async append(request: AppendRequest, attempt = 1): Promise<AppendOutcome> {
     try {
       const events = await inTransaction(this.pool, (conn) => this.write(conn, request));
       return { outcome: 'appended', events };
     } catch (error) {
-      const key = duplicateKey(error);
+      const key = duplicateKeyName(error);
       if (key === 'PRIMARY' && request.idempotency) {
-        const existing = await this.findIdempotencyRecord(request.idempotency.key);
+        const existing = await this.findIdempotencyRecord(request.idempotency);
         if (existing) return { outcome: 'idempotency-key-taken', existing };
+        // The key's record has expired: it gives way to this request, which is tried again.
+        if (attempt < 3) {
+          await this.dropExpiredRecord(request.idempotency);
+          return this.append(request, attempt + 1);
+        }
       }
       if (key === 'uq_events_stream_version') {
         return { outcome: 'version-conflict', expectedVersion: request.expectedVersion };
       }
       throw error;
     }
+  }
+
+  /**
+   * Deletes the caller's record of a key if it is past its time to live. Only on that rare path,
+   * so an append never takes the locks of a DELETE on the idempotency table (which would turn
+   * concurrent retries with one key into deadlocks).
+   */
+  private async dropExpiredRecord(scope: IdempotencyScope): Promise<void> {
+    await this.pool.query(
+      'DELETE FROM idempotency_keys WHERE caller = ? AND idempotency_key = ? AND created_at < UTC_TIMESTAMP(3) - INTERVAL ? MICROSECOND',
+      [scope.caller, scope.key, this.ttlMicros],
+    );
   }
 
   /**
@@ -91,8 +111,9 @@ export class MariaDbEventStore implements EventStore {
     if (idempotency) {
       pending.push(
         conn.query(
-          'INSERT INTO idempotency_keys (idempotency_key, request_hash, status_code, response_body, created_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))',
+          'INSERT INTO idempotency_keys (caller, idempotency_key, request_hash, status_code, response_body, created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
           [
+            idempotency.caller,
             idempotency.key,
             idempotency.requestHash,
             idempotency.response.statusCode,
@@ -135,16 +156,12 @@ export class MariaDbEventStore implements EventStore {
     return stored;
   }
 
-  async findIdempotencyRecord(key: string): Promise<IdempotencyRecord | undefined> {
+  async findIdempotencyRecord(scope: IdempotencyScope): Promise<IdempotencyRecord | undefined> {
     const rows = (await this.pool.query(
-      'SELECT idempotency_key, request_hash, status_code, response_body FROM idempotency_keys WHERE idempotency_key = ?',
-      [key],
-    )) as Array<{
-      idempotency_key: string;
-      request_hash: string;
-      status_code: number;
-      response_body: unknown;
-    }>;
+      `SELECT request_hash, status_code, response_body FROM idempotency_keys
+        WHERE caller = ? AND idempotency_key = ? AND created_at >= UTC_TIMESTAMP(3) - INTERVAL ? MICROSECOND`,
+      [scope.caller, scope.key, this.ttlMicros],
+    )) as Array<{ request_hash: string; status_code: number; response_body: unknown }>;
     const row = rows[0];
     if (!row) return undefined;
     const stored = json(row.response_body) as { body: unknown; headers: Record<string, string> };
@@ -153,6 +170,6 @@ export class MariaDbEventStore implements EventStore {
       body: stored.body,
       headers: stored.headers,
     };
-    return { key: row.idempotency_key, requestHash: row.request_hash, response };
+    return { caller: scope.caller, key: scope.key, requestHash: row.request_hash, response };
   }
 }

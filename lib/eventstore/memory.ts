@@ -1,12 +1,22 @@
-import type { AppendOutcome, AppendRequest, EventStore, IdempotencyRecord, StoredEvent } from './types.js';
+import {
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+  type AppendOutcome,
+  type AppendRequest,
+  type EventStore,
+  type IdempotencyRecord,
+  type IdempotencyScope,
+  type StoredEvent,
+} from './types.js';
+
+const scopeKey = (scope: IdempotencyScope) => JSON.stringify([scope.caller, scope.key]);
 
 /** The in-memory twin of the event store, for fast unit tests. Same contract, same outcomes. */
 export class InMemoryEventStore implements EventStore {
   private readonly streams = new Map<string, StoredEvent[]>();
-  private readonly idempotency = new Map<string, IdempotencyRecord>();
+  private readonly idempotency = new Map<string, { record: IdempotencyRecord; at: number }>();
   private position = 0;
-  /** Events appended and not yet marked published (the outbox). */
-  readonly outbox: StoredEvent[] = [];
+
+  constructor(private readonly options = { idempotencyTtlMs: DEFAULT_IDEMPOTENCY_TTL_MS }) {}
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
     return structuredClone(this.streams.get(streamId) ?? []);
@@ -15,8 +25,8 @@ export class InMemoryEventStore implements EventStore {
   async append(request: AppendRequest): Promise<AppendOutcome> {
     const { streamId, expectedVersion, events, idempotency } = request;
     if (idempotency) {
-      const existing = this.idempotency.get(idempotency.key);
-      if (existing) return { outcome: 'idempotency-key-taken', existing: structuredClone(existing) };
+      const existing = await this.findIdempotencyRecord(idempotency);
+      if (existing) return { outcome: 'idempotency-key-taken', existing };
     }
     const stream = this.streams.get(streamId) ?? [];
     if (events.length > 0 && stream.length !== expectedVersion) {
@@ -29,18 +39,15 @@ export class InMemoryEventStore implements EventStore {
       position: ++this.position,
     }));
     this.streams.set(streamId, [...stream, ...stored]);
-    this.outbox.push(...stored);
-    if (idempotency) this.idempotency.set(idempotency.key, structuredClone(idempotency));
+    if (idempotency) {
+      this.idempotency.set(scopeKey(idempotency), { record: structuredClone(idempotency), at: Date.now() });
+    }
     return { outcome: 'appended', events: structuredClone(stored) };
   }
 
-  async findIdempotencyRecord(key: string): Promise<IdempotencyRecord | undefined> {
-    const record = this.idempotency.get(key);
-    return record && structuredClone(record);
-  }
-
-  /** Every event in global order (for folds in tests). */
-  allEvents(): StoredEvent[] {
-    return [...this.streams.values()].flat().sort((a, b) => a.position - b.position);
+  async findIdempotencyRecord(scope: IdempotencyScope): Promise<IdempotencyRecord | undefined> {
+    const entry = this.idempotency.get(scopeKey(scope));
+    if (!entry || Date.now() - entry.at > this.options.idempotencyTtlMs) return undefined;
+    return structuredClone(entry.record);
   }
 }

@@ -32,8 +32,17 @@ export interface StoredResponse {
   headers?: Record<string, string>;
 }
 
-export interface IdempotencyRecord {
+/** How long an idempotency record answers retries by default: 24 hours, as payment APIs keep theirs. */
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+
+/** Whose key: the same key sent by two callers is two keys. */
+export interface IdempotencyScope {
+  /** The authenticated caller ('' when commands need no authentication). */
+  caller: string;
   key: string;
+}
+
+export interface IdempotencyRecord extends IdempotencyScope {
   requestHash: string;
   response: StoredResponse;
 }
@@ -43,7 +52,7 @@ export interface AppendRequest {
   /** The stream's version the events were decided on (0 for a new stream). */
   expectedVersion: number;
   events: NewEvent[];
-  /** Recorded in the same transaction; a key already taken aborts the append. */
+  /** Recorded in the same transaction; a key already taken (and not expired) aborts the append. */
   idempotency?: IdempotencyRecord;
 }
 
@@ -60,5 +69,6 @@ export interface EventStore {
    * idempotency record. Nothing is written unless all of it is.
    */
   append(request: AppendRequest): Promise<AppendOutcome>;
-  findIdempotencyRecord(key: string): Promise<IdempotencyRecord | undefined>;
+  /** The caller's record of this key, unless it has expired (older than the store's time to live). */
+  findIdempotencyRecord(scope: IdempotencyScope): Promise<IdempotencyRecord | undefined>;
 }

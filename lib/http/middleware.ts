@@ -1,21 +1,15 @@
 /** Middy middlewares shared by the HTTP functions: context, JSON body, error mapping, access log. */
 import middy, { type MiddlewareObj } from '@middy/core';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { CommandAuth } from '../config.js';
 import { AppError, isAppError } from '../errors.js';
+import { isTransient } from '../db/errors.js';
 import { log } from '../log.js';
 import { requireCaller } from './auth.js';
+import type { HttpEvent } from './event.js';
 import { normalizeHeaders } from './headers.js';
 import { errorResponse, type HttpResponse } from './response.js';
-
-/** An API Gateway v2 event after the middlewares: lower-case headers, request id, parsed body. */
-export interface HttpEvent extends APIGatewayProxyEventV2 {
-  normalizedHeaders: Record<string, string>;
-  requestId: string;
-  correlationId: string;
-  jsonBody?: Record<string, unknown>;
-}
 
 type Mw = MiddlewareObj<HttpEvent, HttpResponse>;
 
@@ -81,25 +75,6 @@ export function jsonBody(maxBytes: number): Mw {
       event.jsonBody = parsed as Record<string, unknown>;
     },
   };
-}
-
-const TRANSIENT = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ER_GET_CONNECTION_TIMEOUT',
-  'ER_CONNECTION_TIMEOUT',
-  'ER_SOCKET_UNEXPECTED_CLOSE',
-  'ER_CLOSING_POOL',
-  'ER_LOCK_DEADLOCK',
-  'ER_LOCK_WAIT_TIMEOUT',
-]);
-
-/** True for failures of a dependency that a retry may cure (the database is down, a deadlock). */
-export function isTransient(error: unknown): boolean {
-  const e = error as { code?: string; errno?: number; fatal?: boolean };
-  return TRANSIENT.has(e?.code ?? '') || e?.errno === 1213 || e?.errno === 1205 || e?.fatal === true;
 }
 
 /** Maps errors to JSON responses: AppErrors by code; dependency outages 503; anything else 500. */

@@ -18,7 +18,7 @@ const renamed = (name: string) => newEvent('UserRenamed', { name });
 
 export function eventStoreContract(
   name: string,
-  makeStore: () => EventStore,
+  makeStore: (options?: { idempotencyTtlMs: number }) => EventStore,
   teardown?: () => Promise<void>,
 ) {
   describe(`event store contract: ${name}`, () => {
@@ -82,19 +82,24 @@ export function eventStoreContract(
         streamId: id,
         expectedVersion: 0,
         events: [registered()],
-        idempotency: { key, requestHash: 'h1', response },
+        idempotency: { caller: '', key, requestHash: 'h1', response },
       });
-      expect(await store.findIdempotencyRecord(key)).toEqual({ key, requestHash: 'h1', response });
+      expect(await store.findIdempotencyRecord({ caller: '', key })).toEqual({
+        caller: '',
+        key,
+        requestHash: 'h1',
+        response,
+      });
       const other = randomUUID();
       const again = await store.append({
         streamId: other,
         expectedVersion: 0,
         events: [registered()],
-        idempotency: { key, requestHash: 'h2', response: { statusCode: 201, body: {} } },
+        idempotency: { caller: '', key, requestHash: 'h2', response: { statusCode: 201, body: {} } },
       });
       expect(again).toEqual({
         outcome: 'idempotency-key-taken',
-        existing: { key, requestHash: 'h1', response },
+        existing: { caller: '', key, requestHash: 'h1', response },
       });
       expect(await store.readStream(other)).toEqual([]);
     });
@@ -106,15 +111,70 @@ export function eventStoreContract(
         streamId: id,
         expectedVersion: 0,
         events: [],
-        idempotency: { key, requestHash: 'h', response: { statusCode: 200, body: { id, version: 0 } } },
+        idempotency: {
+          caller: '',
+          key,
+          requestHash: 'h',
+          response: { statusCode: 200, body: { id, version: 0 } },
+        },
       });
       expect(out).toEqual({ outcome: 'appended', events: [] });
-      expect((await store.findIdempotencyRecord(key))?.response.statusCode).toBe(200);
+      expect((await store.findIdempotencyRecord({ caller: '', key }))?.response.statusCode).toBe(200);
+    });
+
+    it("one caller's key never answers another caller: the same key from two callers is two records", async () => {
+      const key = `k-${randomUUID()}`;
+      const answer = (id: string) => ({ statusCode: 201, body: { id, version: 1 } });
+      const [alice, bob] = [randomUUID(), randomUUID()];
+      for (const [caller, id] of [
+        ['token:alice', alice],
+        ['token:bob', bob],
+      ] as const) {
+        const out = await store.append({
+          streamId: id,
+          expectedVersion: 0,
+          events: [registered()],
+          idempotency: { caller, key, requestHash: 'same request', response: answer(id) },
+        });
+        expect(out.outcome).toBe('appended');
+      }
+      expect((await store.findIdempotencyRecord({ caller: 'token:alice', key }))?.response).toMatchObject(
+        answer(alice),
+      );
+      expect((await store.findIdempotencyRecord({ caller: 'token:bob', key }))?.response).toMatchObject(
+        answer(bob),
+      );
+      expect(await store.findIdempotencyRecord({ caller: '', key })).toBeUndefined();
+    });
+
+    it('a key past its time to live counts as absent, and a new request may use it again', async () => {
+      const shortLived = makeStore({ idempotencyTtlMs: 1 });
+      const key = `k-${randomUUID()}`;
+      const [first, second] = [randomUUID(), randomUUID()];
+      const scope = { caller: '', key };
+      const append = (id: string, hash: string) =>
+        shortLived.append({
+          streamId: id,
+          expectedVersion: 0,
+          events: [registered()],
+          idempotency: {
+            ...scope,
+            requestHash: hash,
+            response: { statusCode: 201, body: { id, version: 1 } },
+          },
+        });
+      expect((await append(first, 'h1')).outcome).toBe('appended');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await shortLived.findIdempotencyRecord(scope)).toBeUndefined();
+      expect((await append(second, 'h2')).outcome).toBe('appended');
+      expect(await shortLived.readStream(second)).toHaveLength(1);
     });
 
     it('an unknown stream reads as empty and an unknown key as undefined', async () => {
       expect(await store.readStream(randomUUID())).toEqual([]);
-      expect(await store.findIdempotencyRecord(`missing-${randomUUID()}`)).toBeUndefined();
+      expect(
+        await store.findIdempotencyRecord({ caller: '', key: `missing-${randomUUID()}` }),
+      ).toBeUndefined();
     });
   });
 }

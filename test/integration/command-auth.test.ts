@@ -1,6 +1,7 @@
 /**
- * Who may send commands (COMMAND_AUTH): a shared bearer token locally, the API Gateway IAM
- * authorizer's verdict when deployed. A refused command is a 401 with a JSON error and writes nothing.
+ * Who may send commands (COMMAND_AUTH): bearer tokens locally, the API Gateway IAM authorizer's
+ * verdict when deployed. A refused command is a 401 with a JSON error and writes nothing. The
+ * caller scopes its Idempotency-Keys: one caller's key never returns another caller's answer.
  */
 import { randomBytes } from 'node:crypto';
 import { readCommandAuth } from '../../lib/config.js';
@@ -8,6 +9,8 @@ import { apiEvent, invoke, lambdaContext, type RequestSpec } from '../support/ap
 import { rolePool } from '../support/env.js';
 
 const TOKEN = randomBytes(24).toString('base64url');
+const ALICE = randomBytes(24).toString('base64url');
+const BOB = randomBytes(24).toString('base64url');
 const db = rolePool('command');
 type Handler = Parameters<typeof invoke>[0];
 let tokenHandler: Handler;
@@ -18,6 +21,7 @@ let close: () => Promise<void>;
 beforeAll(async () => {
   process.env.COMMAND_AUTH = 'token';
   process.env.COMMAND_AUTH_TOKEN = TOKEN;
+  process.env.COMMAND_AUTH_TOKENS = `alice=${ALICE},bob=${BOB}`;
   tokenHandler = (await import('../../functions/command/handler.js')).handler;
   queryHandler = (await import('../../functions/query/handler.js')).handler;
   const { createCommandHandler } = await import('../../functions/command/handler.js');
@@ -37,6 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   delete process.env.COMMAND_AUTH;
   delete process.env.COMMAND_AUTH_TOKEN;
+  delete process.env.COMMAND_AUTH_TOKENS;
   await close?.();
   await db.end();
 });
@@ -92,11 +97,50 @@ describe('command routes need an authenticated caller', () => {
     expect(signed.statusCode).toBe(201);
   });
 
+  it("one caller's Idempotency-Key never returns another caller's answer: token callers", async () => {
+    const key = randomBytes(8).toString('hex');
+    const as = (token: string) => register({ authorization: `Bearer ${token}`, 'idempotency-key': key });
+    const alice = await invoke(tokenHandler, as(ALICE));
+    const bob = await invoke(tokenHandler, as(BOB));
+    expect([alice.statusCode, bob.statusCode]).toEqual([201, 201]);
+    expect(bob.body.id).not.toBe(alice.body.id);
+    expect(bob.headers['idempotent-replayed']).toBeUndefined();
+    const aliceAgain = await invoke(tokenHandler, as(ALICE));
+    expect(aliceAgain.body).toEqual(alice.body);
+    expect(aliceAgain.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it("one caller's Idempotency-Key never returns another caller's answer: IAM principals", async () => {
+    const key = randomBytes(8).toString('hex');
+    const signedBy = async (userArn: string) => {
+      const event = apiEvent(register({ 'idempotency-key': key }));
+      const authorizer = { iam: { userArn } };
+      const res = await iamHandler(
+        { ...event, requestContext: { ...event.requestContext, authorizer } },
+        lambdaContext(),
+      );
+      return { status: res.statusCode, body: JSON.parse(res.body) as { id: string } };
+    };
+    const ci = await signedBy('arn:aws:iam::123456789012:user/ci');
+    const ops = await signedBy('arn:aws:sts::123456789012:assumed-role/ops/session');
+    expect([ci.status, ops.status]).toEqual([201, 201]);
+    expect(ops.body.id).not.toBe(ci.body.id);
+    expect((await signedBy('arn:aws:iam::123456789012:user/ci')).body).toEqual(ci.body);
+  });
+
   it('deployed (CQRS_ENV=aws) the default is iam; locally none; token mode needs a real token', () => {
     expect(readCommandAuth({ CQRS_ENV: 'aws' })).toEqual({ mode: 'iam' });
     expect(readCommandAuth({})).toEqual({ mode: 'none' });
     expect(() => readCommandAuth({ COMMAND_AUTH: 'token' })).toThrow(/COMMAND_AUTH_TOKEN/);
     expect(() => readCommandAuth({ COMMAND_AUTH: 'token', COMMAND_AUTH_TOKEN: 'short' })).toThrow(/16/);
     expect(() => readCommandAuth({ COMMAND_AUTH: 'jwt' })).toThrow(/none, iam or token/);
+    expect(() => readCommandAuth({ COMMAND_AUTH: 'token', COMMAND_AUTH_TOKENS: 'alice' })).toThrow(/16/);
+    expect(() => readCommandAuth({ COMMAND_AUTH: 'token', COMMAND_AUTH_TOKENS: `a b=${TOKEN}` })).toThrow(
+      /caller=token/,
+    );
+    expect(readCommandAuth({ COMMAND_AUTH: 'token', COMMAND_AUTH_TOKENS: `alice=${ALICE}` })).toEqual({
+      mode: 'token',
+      tokens: [{ caller: 'alice', token: ALICE }],
+    });
   });
 });

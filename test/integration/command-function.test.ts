@@ -191,6 +191,21 @@ describe('command function: Idempotency-Key', () => {
     expect(await count('events', "JSON_VALUE(metadata, '$.idempotencyKey') = ?", [key])).toBe(1);
   });
 
+  it('concurrent retries with one key and If-Match get the first answer, never a 412', async () => {
+    const { body } = await register('Racer Pinned');
+    const key = randomUUID();
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        rename(body.id, 'Racer Renamed', { 'idempotency-key': key, 'if-match': '"1"' }),
+      ),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual(Array(8).fill(200));
+    expect(new Set(results.map((r) => JSON.stringify(r.body)))).toEqual(
+      new Set([JSON.stringify({ id: body.id, version: 2 })]),
+    );
+    expect(await versions(body.id)).toEqual([1, 2]);
+  });
+
   it('a replayed rename answers with the version it produced, even after later changes', async () => {
     const { body } = await register('Replay');
     const key = randomUUID();

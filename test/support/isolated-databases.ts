@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import mariadb from 'mariadb';
-import { readDbConfig, type DbRole } from '../../lib/config.js';
+import { readDbConfig, type AppRole, type DbRole } from '../../lib/config.js';
 import { createPool, type Pool } from '../../lib/db/pool.js';
 import { ROLES } from '../../infra/mariadb/users.js';
 import { setUpDatabases } from '../../infra/stack.js';
@@ -16,33 +16,26 @@ export interface IsolatedDatabases {
 }
 
 /** Unique database and user names for every role, as environment variables. */
-export interface ThrowawayNames {
-  COMMANDS_DB: string;
-  QUERIES_DB: string;
-  COMMAND_DB_USER: string;
-  RELAY_DB_USER: string;
-  PROJECTION_DB_USER: string;
-  QUERY_DB_USER: string;
-  OPERATOR_DB_USER: string;
-}
+export type ThrowawayNames = { COMMANDS_DB: string; QUERIES_DB: string } & Record<
+  `${Uppercase<AppRole>}_DB_USER`,
+  string
+>;
+
+const userVariable = (role: AppRole) => `${role.toUpperCase() as Uppercase<AppRole>}_DB_USER` as const;
 
 export function throwawayNames(prefix: string): ThrowawayNames {
   const suffix = randomBytes(4).toString('hex');
-  const user = (role: (typeof ROLES)[number]) => `${prefix}_${suffix}_${role}`;
+  const users = Object.fromEntries(ROLES.map((role) => [userVariable(role), `${prefix}_${suffix}_${role}`]));
   return {
     COMMANDS_DB: `${prefix}_${suffix}_commands`,
     QUERIES_DB: `${prefix}_${suffix}_queries`,
-    COMMAND_DB_USER: user('command'),
-    RELAY_DB_USER: user('relay'),
-    PROJECTION_DB_USER: user('projection'),
-    QUERY_DB_USER: user('query'),
-    OPERATOR_DB_USER: user('operator'),
-  };
+    ...users,
+  } as ThrowawayNames;
 }
 
 /** The user names of a ThrowawayNames, one per role. */
 export const throwawayUsers = (names: ThrowawayNames): string[] =>
-  ROLES.map((role) => names[`${role.toUpperCase()}_DB_USER` as keyof ThrowawayNames]);
+  ROLES.map((role) => names[userVariable(role)]);
 
 export async function isolatedDatabases(prefix: string): Promise<IsolatedDatabases> {
   const names = throwawayNames(prefix);

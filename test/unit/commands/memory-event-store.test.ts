@@ -1,4 +1,4 @@
 import { InMemoryEventStore } from '../../../lib/eventstore/memory.js';
 import { eventStoreContract } from '../../conformance/event-store.js';
 
-eventStoreContract('in-memory twin', () => new InMemoryEventStore());
+eventStoreContract('in-memory twin', (options) => new InMemoryEventStore(options));
