@@ -1,11 +1,13 @@
 /**
- * `npm run dlq -- list [--all] | show <id> | redrive <id> | drop <id>`: the projection's dead letters.
- * Exit status: 0 done, 1 the record still fails or the id is unknown, 2 bad usage.
+ * `npm run dlq -- list [--all] | show <id> | redrive <id> | drop <id> | parked`: the projection's
+ * dead letters, and the events parked behind them. Exit status: 0 done, 1 the record still fails
+ * or the id is unknown, 2 bad usage.
  */
 import { closePools, pool } from '../lib/db/pool.js';
 import { DeadLetterStore } from '../lib/deadletters/store.js';
+import { listParked } from '../lib/projection/parked.js';
 
-const USAGE = 'Usage: npm run dlq -- list [--all] | show <id> | redrive <id> | drop <id>';
+const USAGE = 'Usage: npm run dlq -- list [--all] | show <id> | redrive <id> | drop <id> | parked';
 
 function idArg(value: string | undefined): number {
   const id = Number(value);
@@ -56,6 +58,17 @@ async function main(args: string[]): Promise<number> {
           console.log(`Dead letter ${arg} redriven: ${result.outcome}.`);
           return 0;
       }
+    }
+    case 'parked': {
+      const parked = await listParked(pool('operator'), 500);
+      if (!parked.length) console.log('No parked events.');
+      for (const p of parked) {
+        console.log(
+          `${p.parkedAt}  waiting ${Math.round(p.ageMs / 1000)} s  ${p.streamId} v${p.version} ${p.type}` +
+            `  (needs v${p.version - 1} first)`,
+        );
+      }
+      return 0;
     }
     case 'drop':
       if (await store.drop(idArg(arg))) {

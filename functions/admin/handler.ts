@@ -1,13 +1,16 @@
 /**
- * Operator actions in AWS, invoked directly (`sls invoke -f admin -d '{"action":"dlq-list"}'`), never
- * over HTTP: dead letters (list, show, redrive, drop) and the read-model rebuild. A rebuild longer
- * than one invocation returns `interrupted`; invoking it again resumes from its checkpoint.
+ * Operator actions in AWS, invoked directly (`sls invoke -f admin -d '{"action":"dlq-list"}'`),
+ * never over HTTP: dead letters (list, show, redrive, drop), parked events, retention and the
+ * read-model rebuild. A rebuild longer than one invocation returns `interrupted`; invoking it
+ * again resumes from its checkpoint.
  */
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { config } from '../../lib/config.js';
 import { pool } from '../../lib/db/pool.js';
 import { DeadLetterStore } from '../../lib/deadletters/store.js';
+import { applyRetention, DEFAULT_RETENTION } from '../../lib/ops/retention.js';
+import { listParked } from '../../lib/projection/parked.js';
 import { rebuildReadModel } from '../../lib/replay/rebuild.js';
 
 const request = z.discriminatedUnion('action', [
@@ -15,6 +18,8 @@ const request = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('dlq-show'), id: z.number().int().positive() }),
   z.strictObject({ action: z.literal('dlq-redrive'), id: z.number().int().positive() }),
   z.strictObject({ action: z.literal('dlq-drop'), id: z.number().int().positive() }),
+  z.strictObject({ action: z.literal('parked-list') }),
+  z.strictObject({ action: z.literal('retention'), dryRun: z.boolean().optional() }),
   z.strictObject({ action: z.literal('replay'), chunkSize: z.number().int().min(1).max(100000).optional() }),
 ]);
 
@@ -43,6 +48,10 @@ export const handler = async (event: unknown, context?: Context) => {
       return store.redrive(input.id);
     case 'dlq-drop':
       return { dropped: await store.drop(input.id) };
+    case 'parked-list':
+      return { items: await listParked(pool('operator'), 500) };
+    case 'retention':
+      return applyRetention(pool('operator'), DEFAULT_RETENTION, { dryRun: input.dryRun ?? false });
     case 'replay': {
       const stop = new AbortController();
       const remaining = context?.getRemainingTimeInMillis?.();

@@ -3,7 +3,8 @@
  */
 import { config } from '../../lib/config.js';
 import { pool } from '../../lib/db/pool.js';
-import { httpFunction, type HttpEvent } from '../../lib/http/middleware.js';
+import type { HttpEvent } from '../../lib/http/event.js';
+import { httpFunction } from '../../lib/http/middleware.js';
 import { openApiDocument } from '../../lib/http/openapi.js';
 import { json } from '../../lib/http/response.js';
 import { readHealth } from '../../lib/ops/health.js';
@@ -16,6 +17,6 @@ export const handler = httpFunction(async (event: HttpEvent) => {
       openApiDocument(host ? `${host.startsWith('localhost') ? 'http' : 'https'}://${host}` : undefined),
     );
   }
-  const health = await readHealth(pool('relay'), config.kafka());
+  const health = await readHealth(pool('ops'), config.databases(), config.kafka(), config.health());
   return json(health.status === 'ok' ? 200 : 503, health, { 'cache-control': 'no-store' });
 });

@@ -3,9 +3,11 @@ import { config } from '../../lib/config.js';
 import { pool } from '../../lib/db/pool.js';
 import { AppError } from '../../lib/errors.js';
 import { parseUserId } from '../../lib/http/headers.js';
-import { httpFunction, type HttpEvent } from '../../lib/http/middleware.js';
+import type { HttpEvent } from '../../lib/http/event.js';
+import { httpFunction } from '../../lib/http/middleware.js';
 import { json, type HttpResponse } from '../../lib/http/response.js';
 import { validate } from '../../lib/http/validate.js';
+import { readAtLeast } from '../../lib/readmodel/consistency.js';
 import { decodeCursor, encodeCursor } from '../../lib/readmodel/cursor.js';
 import { MariaDbUserQueries, type UserQueries } from '../../lib/readmodel/queries.js';
 import { getUserQuery, listUsersQuery } from '../../lib/readmodel/schemas.js';
@@ -34,23 +36,15 @@ function requiredVersion(event: HttpEvent, id: string): number | undefined {
   return Math.max(minVersion ?? 0, Number(match[2]));
 }
 
-/** Reads the user, waiting (bounded) until the read model reached `minVersion`. */
-async function readAtLeast(queries: UserQueries, id: string, minVersion: number | undefined) {
-  let view = await queries.getUser(id);
-  if (minVersion === undefined) return { view, caughtUp: true };
-  const { consistencyWaitMs, consistencyPollMs } = config.query();
-  const deadline = Date.now() + consistencyWaitMs;
-  while ((view?.version ?? 0) < minVersion && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, consistencyPollMs));
-    view = await queries.getUser(id);
-  }
-  return { view, caughtUp: (view?.version ?? 0) >= minVersion };
-}
-
 async function getUser(queries: UserQueries, event: HttpEvent): Promise<HttpResponse> {
   const id = parseUserId(event.pathParameters?.id);
   const minVersion = requiredVersion(event, id);
-  const { view, caughtUp } = await readAtLeast(queries, id, minVersion);
+  const { consistencyWaitMs, consistencyPollMs, consistencyMaxPollMs } = config.query();
+  const { view, caughtUp } = await readAtLeast(queries, id, minVersion, {
+    waitMs: consistencyWaitMs,
+    firstPollMs: consistencyPollMs,
+    maxPollMs: consistencyMaxPollMs,
+  });
   if (!caughtUp) {
     const currentVersion = view?.version ?? 0;
     return json(202, { id, status: 'pending', minVersion, currentVersion }, { 'retry-after': '1' });

@@ -1,13 +1,21 @@
-import type { KafkaConfig } from '../config.js';
+import type { DatabaseNames, KafkaConfig } from '../config.js';
 import type { Pool } from '../db/pool.js';
 import { createAdmin } from '../kafka/client.js';
-import { MariaDbOutbox } from '../outbox/mariadb.js';
+import { outboxBacklog, readModelBacklog, type OutboxBacklog, type ReadModelBacklog } from './backlog.js';
 import { consumerLag, type ConsumerLag } from './lag.js';
 
 export interface Health {
   status: 'ok' | 'degraded';
-  outbox: { pending: number; oldestAgeMs: number } | { error: string };
+  /** Why the status is degraded (empty when ok). */
+  problems: string[];
+  outbox: OutboxBacklog | { error: string };
   projection: ConsumerLag | { error: string };
+  readModel: ReadModelBacklog | { error: string };
+}
+
+export interface HealthOptions {
+  /** A parked event older than this means its gap will not fill by itself: degraded. */
+  parkedMaxAgeMs: number;
 }
 
 async function attempt<T>(work: () => Promise<T>): Promise<T | { error: string }> {
@@ -18,20 +26,40 @@ async function attempt<T>(work: () => Promise<T>): Promise<T | { error: string }
   }
 }
 
-/** Outbox backlog (events not yet on Kafka) and projection lag (events on Kafka not yet applied). */
-export async function readHealth(relayPool: Pool, kafka: KafkaConfig): Promise<Health> {
-  const [outbox, projection] = await Promise.all([
-    attempt(() => new MariaDbOutbox(relayPool).backlog()),
-    attempt(async () => {
-      const admin = await createAdmin(kafka, { quiet: true });
-      try {
-        await admin.connect();
-        return await consumerLag(admin, kafka.consumerGroup, kafka.topic);
-      } finally {
-        await admin.disconnect();
-      }
-    }),
+async function projectionLag(kafka: KafkaConfig): Promise<ConsumerLag> {
+  const admin = await createAdmin(kafka, { quiet: true });
+  try {
+    await admin.connect();
+    return await consumerLag(admin, kafka.consumerGroup, kafka.topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Outbox backlog (events not yet on Kafka), projection lag (events on Kafka not yet applied), and
+ * what the read model holds back: parked events and dead letters.
+ */
+export async function readHealth(
+  opsPool: Pool,
+  names: DatabaseNames,
+  kafka: KafkaConfig,
+  options: HealthOptions,
+): Promise<Health> {
+  const [outbox, projection, readModel] = await Promise.all([
+    attempt(() => outboxBacklog(opsPool, names)),
+    attempt(() => projectionLag(kafka)),
+    attempt(() => readModelBacklog(opsPool, names)),
   ]);
-  const status = 'error' in outbox || 'error' in projection ? 'degraded' : 'ok';
-  return { status, outbox, projection };
+  const problems: string[] = [];
+  if ('error' in outbox) problems.push(`outbox backlog unknown: ${outbox.error}`);
+  if ('error' in projection) problems.push(`projection lag unknown: ${projection.error}`);
+  if ('error' in readModel) problems.push(`read model backlog unknown: ${readModel.error}`);
+  else if (readModel.parked.count && readModel.parked.oldestAgeMs > options.parkedMaxAgeMs) {
+    problems.push(
+      `an event has been parked for ${Math.round(readModel.parked.oldestAgeMs / 1000)} s, longer than ` +
+        `${Math.round(options.parkedMaxAgeMs / 1000)} s: the event before it is missing (see npm run dlq -- list)`,
+    );
+  }
+  return { status: problems.length ? 'degraded' : 'ok', problems, outbox, projection, readModel };
 }

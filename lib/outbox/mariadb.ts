@@ -28,14 +28,6 @@ export class MariaDbOutbox {
   async markPublished(positions: number[]): Promise<void> {
     await this.clears.submit(positions);
   }
-
-  /** How many events wait to be published, and the age of the oldest in ms. */
-  async backlog(): Promise<{ pending: number; oldestAgeMs: number }> {
-    const [row] = (await this.pool.query(
-      'SELECT COUNT(*) AS pending, COALESCE(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), UTC_TIMESTAMP(3)) DIV 1000, 0) AS age FROM outbox',
-    )) as Array<{ pending: number; age: number }>;
-    return { pending: Number(row?.pending ?? 0), oldestAgeMs: Number(row?.age ?? 0) };
-  }
 }
 
 /**

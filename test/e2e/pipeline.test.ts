@@ -105,10 +105,13 @@ describe('pipeline through sls offline', () => {
     ).toBe(400);
   });
 
-  it('GET /health reports the outbox backlog and the projection lag of its consumer group', async () => {
+  it('GET /health reports the outbox backlog, the projection lag of its consumer group and the read model backlog', async () => {
     const health = await http('GET', '/health');
     expect(health.status).toBe(200);
     expect(health.body.status).toBe('ok');
+    expect(health.body.problems).toEqual([]);
+    expect(health.body.readModel.parked).toEqual({ count: 0, oldestAgeMs: 0 });
+    expect(Object.keys(health.body.readModel.deadLetters)).toEqual(['count', 'newestAt']);
     expect(health.body.outbox).toEqual({ pending: expect.any(Number), oldestAgeMs: expect.any(Number) });
     expect(health.body.projection).toMatchObject({
       group: consumerGroup,

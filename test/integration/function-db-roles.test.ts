@@ -2,8 +2,9 @@
  * Least privilege, proven through the functions' own connection pools (the ones their handlers
  * use, from their configuration), not only as grants: the query function's connection cannot
  * write anything; the command function's connection can append events but never change or
- * delete one; the relay's can only clear the outbox. Every probe is harmless even if it were
- * wrongly allowed (WHERE 1 = 0, no-op updates), since these run on the shared databases.
+ * delete one; the relay's can only clear the outbox; the ops function's can read counts and ages
+ * and nothing else; the janitor's can only delete idempotency records. Every probe is harmless
+ * even if it were wrongly allowed (WHERE 1 = 0, no-op updates).
  */
 import { config } from '../../lib/config.js';
 import { closeCommandDeps } from '../../lib/commands/deps.js';
@@ -20,11 +21,9 @@ afterAll(async () => {
   await closePools();
 });
 
-async function refused(
-  role: 'command' | 'query' | 'relay',
-  sql: string,
-  params: unknown[] = [],
-): Promise<string> {
+type Role = 'command' | 'query' | 'relay' | 'ops' | 'janitor';
+
+async function refused(role: Role, sql: string, params: unknown[] = []): Promise<string> {
   try {
     await pool(role).query(sql, params);
     return 'allowed';
@@ -34,7 +33,7 @@ async function refused(
   }
 }
 
-async function currentUser(role: 'command' | 'query' | 'relay'): Promise<string> {
+async function currentUser(role: Role): Promise<string> {
   const [row] = (await pool(role).query('SELECT CURRENT_USER() AS u')) as Array<{ u: string }>;
   return row!.u.split('@')[0]!;
 }
@@ -107,5 +106,37 @@ describe("the functions' own database connections", () => {
     expect(await refused('relay', 'UPDATE events SET type = type WHERE 1 = 0')).toBe('denied');
     expect(await refused('relay', 'DELETE FROM events WHERE 1 = 0')).toBe('denied');
     expect(await refused('relay', 'INSERT INTO events SELECT * FROM events WHERE 1 = 0')).toBe('denied');
+  });
+
+  it("the ops function's connection reads the backlog views and nothing else: no event, no outbox row, no read-model row", async () => {
+    expect(await currentUser('ops')).toBe(config.db('ops').user);
+    expect(await refused('ops', `SELECT pending, oldest_age_ms FROM \`${commands}\`.outbox_backlog`)).toBe(
+      'allowed',
+    );
+    expect(await refused('ops', `SELECT parked, dead_letters FROM \`${queries}\`.projection_backlog`)).toBe(
+      'allowed',
+    );
+    const probes = [
+      `SELECT 1 FROM \`${commands}\`.outbox WHERE 1 = 0`,
+      `SELECT 1 FROM \`${commands}\`.events WHERE 1 = 0`,
+      `SELECT 1 FROM \`${commands}\`.idempotency_keys WHERE 1 = 0`,
+      `SELECT 1 FROM \`${queries}\`.dead_letters WHERE 1 = 0`,
+      `SELECT 1 FROM \`${queries}\`.parked_events WHERE 1 = 0`,
+      `SELECT 1 FROM \`${queries}\`.USER_DATA WHERE 1 = 0`,
+      `DELETE FROM \`${commands}\`.outbox WHERE 1 = 0`,
+    ];
+    for (const sql of probes) expect([sql, await refused('ops', sql)]).toEqual([sql, 'denied']);
+  });
+
+  it("the janitor's connection may delete idempotency records and touch nothing else", async () => {
+    expect(await refused('janitor', 'DELETE FROM idempotency_keys WHERE 1 = 0')).toBe('allowed');
+    for (const sql of [
+      'DELETE FROM outbox WHERE 1 = 0',
+      'SELECT 1 FROM events WHERE 1 = 0',
+      'UPDATE idempotency_keys SET status_code = status_code WHERE 1 = 0',
+      `SELECT 1 FROM \`${queries}\`.USER_DATA WHERE 1 = 0`,
+    ]) {
+      expect([sql, await refused('janitor', sql)]).toEqual([sql, 'denied']);
+    }
   });
 });
