@@ -35,9 +35,16 @@ export const FAILURE_HEADERS = /** @type {const} */ ({
 /** @param {string} timestamp  milliseconds since the epoch */
 const iso = (timestamp) => new Date(Number(timestamp)).toISOString();
 
-/** @param {unknown} error */
+/**
+ * The message of what a function threw (serverless-offline's runners do not always throw an Error).
+ * @param {unknown} error
+ */
 export const errorMessage = (error) =>
-  error instanceof Error ? error.message : error === undefined ? '' : String(error);
+  error === undefined
+    ? ''
+    : typeof error === 'object' && error !== null && 'message' in error
+      ? String(error.message)
+      : String(error);
 
 /**
  * @param {Discard} discard
