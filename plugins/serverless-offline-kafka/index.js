@@ -86,7 +86,7 @@ export default class ServerlessOfflineKafka {
       })),
     );
     const kafka = new Kafka({
-      clientId: 'serverless-offline-kafka',
+      clientId: 'serverless-offline-kafka-event-source',
       brokers,
       connectionTimeout: 3000,
       logLevel: logLevel.NOTHING,
