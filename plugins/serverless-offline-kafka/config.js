@@ -154,5 +154,5 @@ export function readBrokers(settings) {
  * @param {string} serviceDir
  */
 export function onFailureDir(settings, serviceDir) {
-  return path.resolve(serviceDir, String(settings.stateDir ?? '.local'), 'offline-kafka', 'on-failure');
+  return path.resolve(serviceDir, String(settings.stateDir || '.local'), 'offline-kafka', 'on-failure');
 }

@@ -206,5 +206,7 @@ describe('offline Kafka mapping settings, read where the template deploys them',
   it('invocation records go to <stateDir>/offline-kafka/on-failure, stateDir relative to the service directory', () => {
     expect(onFailureDir({}, '/srv/app')).toBe('/srv/app/.local/offline-kafka/on-failure');
     expect(onFailureDir({ stateDir: '/tmp/state' }, '/srv/app')).toBe('/tmp/state/offline-kafka/on-failure');
+    // CQRS_STATE_DIR set but empty means the default, as for the rest of the stack.
+    expect(onFailureDir({ stateDir: '' }, '/srv/app')).toBe('/srv/app/.local/offline-kafka/on-failure');
   });
 });
