@@ -6,6 +6,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { readKafkaConfig } from '../../lib/config.js';
 import { KafkaEventSource } from '../../plugins/serverless-offline-kafka/event-source.js';
+import { failurePolicy } from '../../plugins/serverless-offline-kafka/policy.js';
 
 export async function inProcessEventSource(
   topic: string,
@@ -31,7 +32,7 @@ export async function inProcessEventSource(
       batchSize: 100,
       batchingWindowMs: 0,
       fromBeginning: true,
-      maximumRetryAttempts: -1,
+      policy: failurePolicy({}),
       enabled: true,
     },
     kafka,

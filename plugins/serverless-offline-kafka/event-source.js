@@ -2,12 +2,17 @@
 /**
  * One Kafka event source mapping, emulated: consumes a topic with the mapping's consumer group
  * and invokes the function with batches in the Lambda event shape. Like Lambda it commits a
- * batch's offsets only after the function succeeded, retries a failed batch (with backoff)
- * before moving on, and runs at most one invocation per partition at a time.
+ * batch's offsets only after the function succeeded or the batch was discarded under the
+ * mapping's failure policy (delivery.js), and runs at most one invocation per partition at a time.
  */
+import path from 'node:path';
+import { retryDelayMs, deliver } from './delivery.js';
+import { OnFailureDestination } from './destination.js';
 import { buildKafkaEvent } from './kafka-event.js';
+import { describeRecords, errorMessage } from './on-failure.js';
 
 /** @typedef {import('./config.js').SourceDefinition} SourceDefinition */
+/** @typedef {import('./kafka-event.js').ConsumedRecord} ConsumedRecord */
 /** @typedef {import('kafkajs').Kafka} Kafka */
 /** @typedef {import('kafkajs').Consumer} Consumer */
 /** @typedef {import('kafkajs').EachBatchPayload} EachBatchPayload */
@@ -21,8 +26,7 @@ import { buildKafkaEvent } from './kafka-event.js';
 
 const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Backoff before retry `attempt` (1-based): 0.5 s doubling up to 10 s. */
-export const retryDelayMs = (/** @type {number} */ attempt) => Math.min(10000, 500 * 2 ** (attempt - 1));
+export { retryDelayMs };
 
 export class KafkaEventSource {
   /** @type {Consumer | undefined} */
@@ -30,6 +34,8 @@ export class KafkaEventSource {
   #stopped = false;
   /** @type {Promise<void> | undefined} */
   #running;
+  /** @type {OnFailureDestination} */
+  #destination;
 
   /**
    * @param {object} params
@@ -39,14 +45,38 @@ export class KafkaEventSource {
    * @param {(functionKey: string, event: unknown) => Promise<unknown>} params.invoke
    * @param {Logger} params.log
    * @param {number} [params.sessionTimeoutMs] the consumer group session timeout (kafkajs's default)
+   * @param {string} [params.onFailureDir] where invocation records for SQS, SNS and S3 destinations go
    */
-  constructor({ source, kafka, bootstrapServers, invoke, log, sessionTimeoutMs = 30000 }) {
+  constructor({
+    source,
+    kafka,
+    bootstrapServers,
+    invoke,
+    log,
+    sessionTimeoutMs = 30000,
+    onFailureDir = path.resolve('.local', 'offline-kafka', 'on-failure'),
+  }) {
     this.source = source;
     this.sessionTimeoutMs = sessionTimeoutMs;
     this.kafka = kafka;
     this.bootstrapServers = bootstrapServers;
     this.invoke = invoke;
     this.log = log;
+    this.onFailureFile = path.join(onFailureDir, `${source.functionKey}.jsonl`);
+    this.#destination = new OnFailureDestination({
+      destination: source.policy.destination,
+      context: {
+        eventSource: source.eventSource,
+        eventSourceArn: source.eventSourceArn,
+        bootstrapServers,
+        functionArn:
+          source.functionArn ?? `arn:aws:lambda:us-east-1:000000000000:function:${source.functionKey}`,
+      },
+      kafka,
+      file: this.onFailureFile,
+      label: this.label,
+      log,
+    });
   }
 
   get label() {
@@ -135,9 +165,15 @@ export class KafkaEventSource {
   /** @param {EachBatchPayload} payload */
   async #eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }) {
     const { source } = this;
+    const active = () => !this.#stopped && isRunning() && !isStale();
+    const info = {
+      eventSource: source.eventSource,
+      eventSourceArn: source.eventSourceArn,
+      bootstrapServers: this.bootstrapServers,
+    };
     for (let start = 0; start < batch.messages.length; start += source.batchSize) {
-      const slice = batch.messages.slice(start, start + source.batchSize);
-      const records = slice.map((m) => ({
+      /** @type {ConsumedRecord[]} */
+      const records = batch.messages.slice(start, start + source.batchSize).map((m) => ({
         topic: batch.topic,
         partition: batch.partition,
         offset: m.offset,
@@ -146,85 +182,74 @@ export class KafkaEventSource {
         value: m.value,
         headers: m.headers,
       }));
-      const event = buildKafkaEvent(
-        {
-          eventSource: source.eventSource,
-          eventSourceArn: source.eventSourceArn,
-          bootstrapServers: this.bootstrapServers,
+      const delivered = await deliver(records, {
+        policy: source.policy,
+        active,
+        invoke: (part) =>
+          this.#keepingSession(heartbeat, () => this.invoke(source.functionKey, buildKafkaEvent(info, part))),
+        discard: (discard) => this.#keepingSession(heartbeat, () => this.#destination.send(discard)),
+        resolved: async (part) => {
+          const last = /** @type {ConsumedRecord} */ (part[part.length - 1]).offset;
+          resolveOffset(last);
+          await this.#consumer?.commitOffsets([
+            { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+          ]);
+          await heartbeat();
         },
-        records,
-      );
-      const delivered = await this.#invokeWithRetry(
-        event,
-        `${batch.topic}-${batch.partition}`,
-        isRunning,
-        isStale,
-        heartbeat,
-      );
+        wait: (ms) => this.#pause(ms, heartbeat, active),
+        onRetry: ({ records: part, retry, delayMs, error }) =>
+          this.log.warning(
+            `offline-kafka: ${this.label}: batch from ${describeRecords(part)} failed (${errorMessage(error)}); ` +
+              `retry ${retry} in ${delayMs / 1000}s`,
+          ),
+        onSplit: ({ records: part, error }) =>
+          this.log.warning(
+            `offline-kafka: ${this.label}: batch from ${describeRecords(part)} failed (${errorMessage(error)}); ` +
+              'retrying it in two halves (BisectBatchOnFunctionError)',
+          ),
+      });
       if (!delivered) return;
-      const last = /** @type {string} */ (slice[slice.length - 1]?.offset);
-      resolveOffset(last);
-      await this.#consumer?.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-      ]);
-      await heartbeat();
     }
   }
 
   /**
-   * @param {unknown} event
-   * @param {string} where
-   * @param {() => boolean} isRunning
-   * @param {() => boolean} isStale
-   * @param {() => Promise<void>} heartbeat
-   * @returns {Promise<boolean>} false when the consumer stops or loses the partition first
-   */
-  async #invokeWithRetry(event, where, isRunning, isStale, heartbeat) {
-    const max = this.source.maximumRetryAttempts;
-    for (let attempt = 0; ; attempt++) {
-      if (this.#stopped || !isRunning() || isStale()) return false;
-      try {
-        await this.#invokeKeepingSession(event, heartbeat);
-        return true;
-      } catch (error) {
-        const message = /** @type {Error} */ (error)?.message ?? String(error);
-        if (max >= 0 && attempt >= max) {
-          this.log.error(
-            `offline-kafka: ${this.label}: batch from ${where} failed ${attempt + 1} times (${message}); ` +
-              'discarding it after maximumRetryAttempts, as Lambda does',
-          );
-          return true;
-        }
-        const delay = retryDelayMs(attempt + 1);
-        this.log.warning(
-          `offline-kafka: ${this.label}: batch from ${where} failed (${message}); retry ${attempt + 1} in ${delay / 1000}s`,
-        );
-        await sleep(delay);
-        await heartbeat().catch(() => undefined);
-      }
-    }
-  }
-
-  /**
-   * Invokes the function and heartbeats while it runs: kafkajs heartbeats only between batches,
-   * so a batch that takes longer than the session timeout (a slow handler, a row lock) would get
-   * the consumer expired from its group and its offsets refused, though Lambda's own poller lets
-   * a batch run for as long as the function's timeout.
+   * Runs `work` (an invocation, or a discard to a destination) and heartbeats while it runs:
+   * kafkajs heartbeats only between batches, so a batch that takes longer than the session
+   * timeout (a slow handler, a row lock) would get the consumer expired from its group and its
+   * offsets refused, though Lambda's own poller lets a batch run for as long as the function's
+   * timeout.
    *
-   * @param {unknown} event
+   * @template T
    * @param {() => Promise<void>} heartbeat
+   * @param {() => Promise<T>} work
    */
-  async #invokeKeepingSession(event, heartbeat) {
+  async #keepingSession(heartbeat, work) {
     const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), 1000);
     try {
-      await this.invoke(this.source.functionKey, event);
+      return await work();
     } finally {
       clearInterval(keepAlive);
+    }
+  }
+
+  /**
+   * The backoff before a retry, heartbeating as it goes (a backoff of 10 s outlasts a short
+   * session) and ending early when the consumer stops or loses the partition.
+   * @param {number} ms
+   * @param {() => Promise<void>} heartbeat
+   * @param {() => boolean} active
+   */
+  async #pause(ms, heartbeat, active) {
+    const until = Date.now() + ms;
+    while (active() && Date.now() < until) {
+      await sleep(Math.min(1000, until - Date.now()));
+      await heartbeat().catch(() => undefined);
     }
   }
 
   async stop() {
     this.#stopped = true;
     await this.#consumer?.disconnect().catch(() => undefined);
+    await this.#destination.stop();
   }
 }

@@ -1,14 +1,15 @@
 // @ts-check
 /**
- * serverless-offline-kafka: runs the `msk` and `kafka` event sources of a service against a
- * local Kafka broker while `sls offline` runs. List it before serverless-offline in `plugins`.
- *
- * Settings (custom.offline-kafka): brokers (comma-separated, default KAFKA_BROKERS or
- * 127.0.0.1:9092), maximumRetryAttempts (default -1: retry a failing batch until it succeeds).
+ * serverless-offline-kafka-event-source: runs the `msk` and `kafka` event sources of a service
+ * against a local Kafka broker while `sls offline start` runs, with the batching, retries, record
+ * age, bisection and on-failure destination of the event source mapping the template deploys.
+ * List it before serverless-offline in `plugins`. Settings (custom.offline-kafka) are in
+ * config.js's SETTINGS_SCHEMA and the README.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { readBrokers, readSources } from './config.js';
+import { SETTINGS_SCHEMA, onFailureDir, readBrokers, readSources } from './config.js';
 import { KafkaEventSource } from './event-source.js';
+import { describePolicy } from './policy.js';
 
 /** Options serverless-offline's Lambda runner reads, with its own defaults. */
 const LAMBDA_DEFAULTS = {
@@ -42,6 +43,10 @@ export default class ServerlessOfflineKafka {
       warning: (/** @type {string} */ m) => (log ? log.warning(m) : console.warn(m)),
       error: (/** @type {string} */ m) => (log ? log.error(m) : console.error(m)),
     };
+    // A misspelt setting fails at start-up instead of being ignored.
+    serverless.configSchemaHandler?.defineCustomProperties({
+      properties: { 'offline-kafka': SETTINGS_SCHEMA },
+    });
     this.hooks = {
       // `sls offline start` runs init/ready/end and awaits the end hooks, so consumers leave their
       // group cleanly; bare `sls offline` runs only `offline:start` and exits right after SIGINT.
@@ -58,7 +63,11 @@ export default class ServerlessOfflineKafka {
   async start() {
     if (this.#lambda) return;
     const service = this.serverless.service;
-    const sources = readSources(service, this.settings).filter((s) => s.enabled);
+    const { sources: all, warnings } = readSources(service, {
+      naming: this.serverless.getProvider('aws').naming,
+    });
+    for (const warning of warnings) this.log.warning(warning);
+    const sources = all.filter((s) => s.enabled);
     if (!sources.length) return;
     const brokers = readBrokers(this.settings);
     const { default: Lambda } = await import('serverless-offline/lambda');
@@ -77,12 +86,13 @@ export default class ServerlessOfflineKafka {
       })),
     );
     const kafka = new Kafka({
-      clientId: 'serverless-offline-kafka',
+      clientId: 'serverless-offline-kafka-event-source',
       brokers,
       connectionTimeout: 3000,
       logLevel: logLevel.NOTHING,
       retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5000 },
     });
+    this.log.notice(`offline-kafka: brokers ${brokers.join(',')}`);
     for (const source of sources) {
       const eventSource = new KafkaEventSource({
         source,
@@ -90,9 +100,12 @@ export default class ServerlessOfflineKafka {
         bootstrapServers: brokers.join(','),
         invoke: (functionKey, event) => this.#invoke(functionKey, event),
         log: this.log,
+        onFailureDir: onFailureDir(this.settings, this.serverless.serviceDir ?? process.cwd()),
       });
       this.#sources.push(eventSource);
-      this.log.notice(`offline-kafka: ${eventSource.label} on ${brokers.join(',')}`);
+      this.log.notice(
+        `offline-kafka: ${eventSource.label}: ${describePolicy(source.policy, { file: eventSource.onFailureFile })}`,
+      );
       void eventSource.start();
     }
     const stopOnSignal = () => void this.stop();

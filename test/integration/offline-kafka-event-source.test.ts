@@ -2,16 +2,16 @@
  * The offline Kafka event source against the real broker: Lambda's delivery rules, emulated.
  */
 import { jest } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaEventSource } from '../../plugins/serverless-offline-kafka/event-source.js';
 import type { SourceDefinition } from '../../plugins/serverless-offline-kafka/config.js';
-import { createAdmin, createProducer } from '../../lib/kafka/client.js';
+import { createProducer } from '../../lib/kafka/client.js';
 import { recordsFromKafkaEvent } from '../../lib/projection/kafka-event.js';
 import type { KafkaLambdaEvent } from '../../lib/projection/kafka-event.js';
 import { kafkaConfig } from '../support/env.js';
 import { eventually } from '../support/offline.js';
-import { createTopic, deleteCreatedTopics } from '../support/topics.js';
+import { committedOffset, source, topicWith } from '../support/offline-kafka.js';
+import { deleteCreatedTopics } from '../support/topics.js';
 
 const kafka = new Kafka({ clientId: 'test', brokers: kafkaConfig.brokers, logLevel: logLevel.NOTHING });
 /** The broker's minimum (group.min.session.timeout.ms), so that expiring a member is quick. */
@@ -21,47 +21,7 @@ const blockEventLoop = (ms: number): void =>
   void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 const quietLog = { notice: () => undefined, warning: jest.fn(), error: jest.fn() };
 
-function source(topic: string, overrides: Partial<SourceDefinition> = {}): SourceDefinition {
-  return {
-    functionKey: 'projection',
-    eventSource: 'aws:kafka',
-    eventSourceArn: 'arn:aws:kafka:eu-west-1:000000000000:cluster/test/x',
-    topic,
-    groupId: `test-${randomUUID()}`,
-    batchSize: 2,
-    batchingWindowMs: 0,
-    fromBeginning: true,
-    maximumRetryAttempts: -1,
-    enabled: true,
-    ...overrides,
-  };
-}
-
 afterAll(deleteCreatedTopics);
-
-async function topicWith(messages: number): Promise<string> {
-  const topic = await createTopic('plugin', 1);
-  const producer = await createProducer(kafkaConfig, { quiet: true });
-  await producer.connect();
-  await producer.send({
-    topic,
-    messages: Array.from({ length: messages }, (_, i) => ({
-      key: `k${i}`,
-      value: `v${i}`,
-      headers: { n: String(i) },
-    })),
-  });
-  await producer.disconnect();
-  return topic;
-}
-
-async function committedOffset(groupId: string, topic: string): Promise<number> {
-  const admin = await createAdmin(kafkaConfig, { quiet: true });
-  await admin.connect();
-  const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  await admin.disconnect();
-  return Number(t?.partitions[0]?.offset ?? -1);
-}
 
 describe('offline Kafka event source', () => {
   it('delivers every record in Lambda-shaped batches of at most batchSize, in offset order', async () => {

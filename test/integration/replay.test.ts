@@ -16,6 +16,7 @@ import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import type { KafkaLambdaEvent } from '../../lib/projection/kafka-event.js';
 import { rebuildReadModel } from '../../lib/replay/rebuild.js';
 import { KafkaEventSource } from '../../plugins/serverless-offline-kafka/event-source.js';
+import { failurePolicy } from '../../plugins/serverless-offline-kafka/policy.js';
 import { invoke } from '../support/apigw.js';
 import { kafkaConfig } from '../support/env.js';
 import { foldStreams, readModelRows } from '../support/fold.js';
@@ -59,7 +60,7 @@ beforeAll(async () => {
       batchSize: 100,
       batchingWindowMs: 0,
       fromBeginning: true,
-      maximumRetryAttempts: -1,
+      policy: failurePolicy({}),
       enabled: true,
     },
     kafka: new Kafka({ clientId: 'replay-test', brokers: kafkaConfig.brokers, logLevel: logLevel.NOTHING }),
