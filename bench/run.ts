@@ -62,6 +62,7 @@ const { inProcessEventSource } = await import('./suites/event-source.js');
 const { httpLoad } = await import('./suites/http.js');
 const emmett = await import('./suites/emmett.js');
 const { bundles } = await import('./suites/bundles.js');
+const { footprint } = await import('./suites/footprint.js');
 const { startOffline } = await import('../test/support/offline.js');
 const { handler: commandHandler } = await import('../functions/command/handler.js');
 const { handler: queryHandler } = await import('../functions/query/handler.js');
@@ -415,6 +416,35 @@ async function versusEmmett(): Promise<void> {
   }
 }
 
+/** What a command leaves at rest in each table (registration with an Idempotency-Key, projected). */
+async function footprintAtRest(): Promise<void> {
+  say('bytes each command leaves in each table at rest');
+  const { adminConnection } = await import('./support/stack.js');
+  const admin = await adminConnection();
+  try {
+    const perCommand = await footprint({
+      admin,
+      events: pool('operator'),
+      databases: { commands: benchEnv.COMMANDS_DB!, queries: benchEnv.QUERIES_DB! },
+      command: commandsOwnTopic.handler as never,
+      projection: projectionHandler as never,
+      count: smoke ? 300 : 5000,
+    });
+    results.bytes_per_command = perCommand;
+    for (const [table, bytes] of Object.entries(perCommand)) {
+      rows.push({
+        figure: `bytes per registration at rest: ${table.replace(/^bench_/, '')}`,
+        ours: String(bytes),
+        baseline: '-',
+        ratio: '-',
+        target: 'informational',
+      });
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
 async function bundleSizes(): Promise<void> {
   say('bundles and module initialisation');
   const figures = await bundles(plan.initTimes);
@@ -460,6 +490,7 @@ async function main(): Promise<void> {
     if (wants('producer')) await producerVsKafka();
     if (wants('freshness') || wants('http')) await throughOffline();
     if (wants('freshness')) await freshnessInProcess();
+    if (wants('footprint')) await footprintAtRest();
     if (wants('bundles')) await bundleSizes();
   } finally {
     await commandsOwnTopic.close();

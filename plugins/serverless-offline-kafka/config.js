@@ -4,7 +4,7 @@
  * template deploys their mappings with) and the plugin's settings under `custom.offline-kafka`.
  */
 import path from 'node:path';
-import { mappingOf, mskClusterNameToken, unmatchedExtensions } from './mapping.js';
+import { mappingOf, mskClusterNameToken, standInExtension, unmatchedExtensions } from './mapping.js';
 import { failurePolicy, present } from './policy.js';
 
 /** @typedef {import('./policy.js').FailurePolicy} FailurePolicy */
@@ -80,8 +80,10 @@ export function readSources(service, { naming }) {
     const fn = service.getFunction(functionKey);
     /** @type {string[]} */
     const logicalIds = [];
+    const kafkaEvents = (fn.events ?? []).filter((/** @type {any} */ e) => e.msk || e.kafka).length;
+    const standIn = standInExtension({ functionKey, kafkaEvents, naming, extensions });
     for (const event of fn.events ?? []) {
-      const mapping = mappingOf({ functionKey, event, naming, extensions });
+      const mapping = mappingOf({ functionKey, event, naming, extensions, standIn });
       if (!mapping) continue;
       logicalIds.push(mapping.logicalId);
       const p = mapping.properties;
@@ -125,7 +127,7 @@ export function readSources(service, { naming }) {
         policy,
       });
     }
-    for (const id of unmatchedExtensions({ functionKey, logicalIds, naming, extensions })) {
+    for (const id of unmatchedExtensions({ functionKey, logicalIds, naming, extensions, standIn })) {
       warnings.push(
         `offline-kafka: resources.extensions.${id} extends no mapping of this stage ` +
           `(${functionKey}'s here: ${logicalIds.join(', ') || 'none'}); its properties do not apply locally`,

@@ -83,9 +83,11 @@ function generatedProperties(type, def) {
  * @param {{ msk?: Record<string, any>, kafka?: Record<string, any> }} params.event
  * @param {Naming} params.naming
  * @param {Record<string, any>} [params.extensions]  resources.extensions
+ * @param {string} [params.standIn]  the extension to apply when none has this stage's logical id
+ *   (see `standInExtension`)
  * @returns {Mapping | undefined} undefined for an event of another kind
  */
-export function mappingOf({ functionKey, event, naming, extensions }) {
+export function mappingOf({ functionKey, event, naming, extensions, standIn }) {
   const type = event.msk ? 'msk' : event.kafka ? 'kafka' : undefined;
   if (!type) return undefined;
   const def = /** @type {Record<string, any>} */ (event.msk ?? event.kafka);
@@ -94,8 +96,35 @@ export function mappingOf({ functionKey, event, naming, extensions }) {
       ? naming.getMSKEventLogicalId(functionKey, mskClusterNameToken(def.arn), String(def.topic))
       : naming.getKafkaEventLogicalId(functionKey, String(def.topic));
   const properties = generatedProperties(type, def);
-  Object.assign(properties, extensions?.[logicalId]?.Properties ?? {});
+  const extensionId = extensions?.[logicalId] ? logicalId : standIn;
+  Object.assign(properties, (extensionId && extensions?.[extensionId]?.Properties) ?? {});
   return { type, logicalId, properties };
+}
+
+/** @param {Naming} naming @param {string} functionKey */
+const mappingPrefix = (naming, functionKey) =>
+  `${naming.getNormalizedFunctionName(functionKey)}EventSourceMapping`;
+
+/** @param {string} id @param {string} prefix */
+const isKafkaMappingId = (id, prefix) => id.startsWith(`${prefix}MSK`) || id.startsWith(`${prefix}Kafka`);
+
+/**
+ * The logical id of a mapping is made of the cluster and topic names, which another stage may name
+ * otherwise (the local stage's cluster ARN; a topic of its own for a test or the benchmark). A
+ * function with one Kafka event and one extension of a Kafka mapping of that function gets that
+ * extension whatever the names: it is the same mapping.
+ * @param {object} params
+ * @param {string} params.functionKey
+ * @param {number} params.kafkaEvents  how many msk and kafka events the function has
+ * @param {Naming} params.naming
+ * @param {Record<string, any>} [params.extensions]
+ * @returns {string | undefined}
+ */
+export function standInExtension({ functionKey, kafkaEvents, naming, extensions }) {
+  if (kafkaEvents !== 1) return undefined;
+  const prefix = mappingPrefix(naming, functionKey);
+  const own = Object.keys(extensions ?? {}).filter((id) => isKafkaMappingId(id, prefix));
+  return own.length === 1 ? own[0] : undefined;
 }
 
 /**
@@ -107,10 +136,11 @@ export function mappingOf({ functionKey, event, naming, extensions }) {
  * @param {string[]} params.logicalIds  the mappings this stage generates for the function
  * @param {Naming} params.naming
  * @param {Record<string, any>} [params.extensions]
+ * @param {string} [params.standIn]  applied in place of the stage's own id (`standInExtension`)
  */
-export function unmatchedExtensions({ functionKey, logicalIds, naming, extensions }) {
-  const prefix = `${naming.getNormalizedFunctionName(functionKey)}EventSourceMapping`;
+export function unmatchedExtensions({ functionKey, logicalIds, naming, extensions, standIn }) {
+  const prefix = mappingPrefix(naming, functionKey);
   return Object.keys(extensions ?? {}).filter(
-    (id) => (id.startsWith(`${prefix}MSK`) || id.startsWith(`${prefix}Kafka`)) && !logicalIds.includes(id),
+    (id) => isKafkaMappingId(id, prefix) && !logicalIds.includes(id) && id !== standIn,
   );
 }

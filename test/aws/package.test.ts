@@ -2,14 +2,17 @@
  * The deployable stage, checked without an AWS account: `sls package --stage prod` with no
  * credentials, then the generated CloudFormation is read back. Each function runs Node 24 on arm64
  * in the private subnets with its own role, security group, secret and nothing else; the MSK event
- * source and its on-failure destination; the HTTP API's routes, IAM authorizer and throttling; IAM
+ * source and its failure policy; the HTTP API's routes, IAM authorizer and throttling; IAM
  * statements per function with no wildcard action; the network and database rules; cfn-lint
  * against the CloudFormation resource specification; each bundle within its size budget.
  */
 import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import path from 'node:path';
 import { readKafkaConfig } from '../../lib/config.js';
+import { STRICT_SQL_MODE } from '../../lib/db/pool.js';
+import { ROOT } from '../../infra/paths.js';
 import { packageAws, type AwsPackage, type CfnResource } from '../support/aws-package.js';
 
 const run = promisify(execFile);
@@ -24,7 +27,16 @@ beforeAll(async () => {
 
 afterAll(() => pkg?.remove());
 
-const FUNCTIONS = ['command', 'query', 'projection', 'relay', 'provision', 'admin', 'ops'] as const;
+const FUNCTIONS = [
+  'command',
+  'query',
+  'projection',
+  'relay',
+  'provision',
+  'admin',
+  'ops',
+  'janitor',
+] as const;
 type Fn = (typeof FUNCTIONS)[number];
 const cap = (fn: string) => fn[0]!.toUpperCase() + fn.slice(1);
 
@@ -35,7 +47,8 @@ const OWN_SECRET: Record<Exclude<Fn, 'provision'>, string> = {
   projection: 'ProjectionDbSecret',
   relay: 'RelayDbSecret',
   admin: 'OperatorDbSecret',
-  ops: 'RelayDbSecret',
+  ops: 'OpsDbSecret',
+  janitor: 'JanitorDbSecret',
 };
 
 /** Minified bundle budgets, source map excluded. The Kafka producers carry kafkajs (see docs/deploy.md). */
@@ -47,6 +60,7 @@ const BUDGET_KIB: Record<Fn, number> = {
   relay: 760,
   provision: 680,
   ops: 760,
+  janitor: 420,
 };
 
 const fnResource = (fn: string) => resources[`${cap(fn)}LambdaFunction`]!;
@@ -106,7 +120,7 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
       expect(Object.keys(env).filter((name) => /PASSWORD/.test(name))).toEqual([]);
       const secrets = Object.entries(env).filter(([name]) => name.endsWith('_SECRET_ARN'));
       if (fn === 'provision') {
-        expect(secrets.map(([, value]) => value)).toHaveLength(6);
+        expect(secrets.map(([, value]) => value)).toHaveLength(8);
       } else {
         expect(secrets).toEqual([[expect.stringMatching(/_DB_SECRET_ARN$/), { Ref: OWN_SECRET[fn] }]]);
       }
@@ -145,10 +159,11 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
       provision: 1,
       admin: 1,
       ops: 2,
+      janitor: 1,
     });
   });
 
-  test('the projection consumes the topic from MSK with its batch settings and an SQS on-failure destination', () => {
+  test('the projection consumes the topic from MSK and its mapping can never skip a batch: infinite retries, no age limit, no bisect, no on-failure destination, set explicitly in provisioned mode', () => {
     const mappings = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
     expect(mappings).toHaveLength(1);
     expect(mappings[0]!.Properties).toEqual({
@@ -159,15 +174,58 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
       MaximumBatchingWindowInSeconds: 1,
       StartingPosition: 'TRIM_HORIZON',
       AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'cqrs-projection' },
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['ProjectionFailureQueue', 'Arn'] } } },
+      MaximumRetryAttempts: -1,
+      MaximumRecordAgeInSeconds: -1,
+      BisectBatchOnFunctionError: false,
+      ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 3 },
+      MetricsConfig: { Metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] },
     });
-    expect(resources.ProjectionFailureQueue?.Type).toBe('AWS::SQS::Queue');
+    expect(Object.values(resources).filter((r) => r.Type === 'AWS::SQS::Queue')).toEqual([]);
   });
 
-  test('the relay runs every minute', () => {
+  test('with projectionEventSourceMode on-demand the mapping has no pollers to pay for and Lambda defaults, the same policy', async () => {
+    const onDemand = await packageAws(['--param=projectionEventSourceMode=on-demand']);
+    try {
+      const [mapping] = Object.values(onDemand.resources).filter(
+        (r) => r.Type === 'AWS::Lambda::EventSourceMapping',
+      );
+      for (const name of [
+        'ProvisionedPollerConfig',
+        'MetricsConfig',
+        'DestinationConfig',
+        'MaximumRetryAttempts',
+        'MaximumRecordAgeInSeconds',
+        'BisectBatchOnFunctionError',
+      ]) {
+        expect([name, mapping!.Properties[name]]).toEqual([name, undefined]);
+      }
+    } finally {
+      await onDemand.remove();
+    }
+  }, 180000);
+
+  test('MSK runs the major.minor of the local broker (infra/kafka/pom.xml)', async () => {
+    const pom = await readFile(path.join(ROOT, 'infra', 'kafka', 'pom.xml'), 'utf8');
+    const local = /<kafka\.version>(\d+\.\d+)\.\d+<\/kafka\.version>/.exec(pom)?.[1];
+    expect(local).toBeDefined();
+    expect(props(resources.MskCluster!).KafkaVersion).toMatch(
+      new RegExp(`^${local!.replace('.', '\\.')}\\.x(\\.kraft)?$`),
+    );
+  });
+
+  test('the database server runs the strict SQL mode every connection sets', () => {
+    expect(props(resources.DatabaseParameters!).Parameters.sql_mode).toBe(STRICT_SQL_MODE);
+  });
+
+  test('the relay runs every minute and the janitor every hour', () => {
     const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
-    expect(rules.map((r) => props(r).ScheduleExpression)).toEqual(['rate(1 minute)']);
-    expect(props(rules[0]!).Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['RelayLambdaFunction', 'Arn'] });
+    const schedules = Object.fromEntries(
+      rules.map((r) => [
+        /(\w+)LambdaFunction/.exec(JSON.stringify(props(r).Targets[0].Arn))![1],
+        props(r).ScheduleExpression,
+      ]),
+    );
+    expect(schedules).toEqual({ Relay: 'rate(1 minute)', Janitor: 'rate(1 hour)' });
   });
 
   test('HTTP API: command routes need IAM (SigV4), query routes are open, every route is throttled', () => {
@@ -256,12 +314,10 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
     expect(JSON.stringify(statementWith('ProjectionRole', 'kafka-cluster:AlterGroup')!.Resource)).toContain(
       ':group/${ClusterName}/${ClusterUuid}/cqrs-projection',
     );
-    expect(statementWith('ProjectionRole', 'sqs:SendMessage')!.Resource).toEqual({
-      'Fn::GetAtt': ['ProjectionFailureQueue', 'Arn'],
-    });
+    expect(allActions('ProjectionRole').filter((a) => a.startsWith('sqs:'))).toEqual([]);
   });
 
-  test('ops: reads the outbox through the relay secret and describes the topic and the projection group, nothing else on Kafka', () => {
+  test('ops: its own secret, and describes the topic and the projection group, nothing else on Kafka', () => {
     expect(allActions('OpsRole').filter((a) => a.startsWith('kafka'))).toEqual([
       'kafka-cluster:Connect',
       'kafka-cluster:DescribeGroup',
@@ -273,8 +329,8 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
     );
   });
 
-  test('query and admin: logs, network interfaces and their secret, nothing more', () => {
-    for (const role of ['QueryRole', 'AdminRole']) {
+  test('query, admin and janitor: logs, network interfaces and their secret, nothing more', () => {
+    for (const role of ['QueryRole', 'AdminRole', 'JanitorRole']) {
       expect(allActions(role).filter((a) => !a.startsWith('ec2:'))).toEqual([
         'logs:CreateLogStream',
         'logs:PutLogEvents',

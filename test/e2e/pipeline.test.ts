@@ -9,6 +9,8 @@ import { relayOnce } from '../../lib/outbox/relay.js';
 import { databases, kafkaConfig, rolePool } from '../support/env.js';
 import { foldStreams, readModelRows } from '../support/fold.js';
 import { eventually, startOffline, type OfflineServer } from '../support/offline.js';
+import { packageAws } from '../support/aws-package.js';
+import { describePolicy, failurePolicy } from '../../plugins/serverless-offline-kafka/policy.js';
 
 const commandDb = rolePool('command');
 const projectionDb = rolePool('projection');
@@ -120,6 +122,22 @@ describe('pipeline through sls offline', () => {
     });
     expect(health.body.projection.partitions).toHaveLength(3);
   });
+
+  it("the local event source runs the failure policy of the packaged template's projection mapping", async () => {
+    const pkg = await packageAws();
+    try {
+      const [mapping] = Object.values(pkg.resources).filter(
+        (r) => r.Type === 'AWS::Lambda::EventSourceMapping',
+      );
+      const deployed = describePolicy(failurePolicy(mapping!.Properties, { resources: pkg.resources }));
+      expect(deployed).toBe('retries forever, records never expire, no bisect, no on-failure destination');
+      expect(server.output()).toContain(
+        `offline-kafka: projection ← ${kafkaConfig.topic} (group ${consumerGroup}): ${deployed}`,
+      );
+    } finally {
+      await pkg.remove();
+    }
+  }, 180000);
 
   it('GET /openapi.json serves the OpenAPI 3.1 document of these routes', async () => {
     const doc = await http('GET', '/openapi.json');

@@ -59,6 +59,7 @@ it('1b. after a publish failed that the broker had received, the next publish st
     readModelRows: 0,
     lost: 3 - versions.length,
     appliedTwice: 0,
+    parked: 0,
     notes: {
       'stalled publish': `${failed} after ${stalledMs} ms`,
       'messages on the topic': onTopic.length,

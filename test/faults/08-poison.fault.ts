@@ -1,9 +1,12 @@
 /**
  * Scenario 6. Poison records of every kind are produced straight onto the topic, each keyed to a
  * live user so it sits in that user's partition: unparseable bytes, an empty value, JSON that is
- * no envelope, an unknown event type, an invalid event, an event out of sequence. Each is dead-
- * lettered with its reason, and the user's next event, behind it in the same partition, is applied.
+ * no envelope, an unknown event type, an invalid event, an event out of sequence, and well-formed
+ * records the read model could not hold (stream ids of 40 and 64 characters, a 300-character
+ * dateRegister). Each is dead-lettered with its reason, and the user's next event, behind it in
+ * the same partition, is applied.
  */
+import { randomUUID } from 'node:crypto';
 import { createProducer } from '../../lib/kafka/client.js';
 import { kafkaConfig } from '../support/env.js';
 import { CommandClient, httpTransport, runConcurrently } from './support/client.js';
@@ -30,10 +33,29 @@ const POISON: Array<[string, (id: string) => string | Buffer, string]> = [
     (id) => envelope(id, 2, 'UserRegistered', { name: 'Again', dateRegister: new Date().toISOString() }),
     'INVALID_SEQUENCE',
   ],
+  [
+    'a 40-character stream id',
+    () => envelope('s'.repeat(40), 1, 'UserRenamed', { name: 'Long' }),
+    'INVALID_ENVELOPE',
+  ],
+  [
+    'a 64-character stream id',
+    () => envelope('s'.repeat(64), 1, 'UserRenamed', { name: 'Long' }),
+    'INVALID_ENVELOPE',
+  ],
+  [
+    'a 300-character dateRegister',
+    () =>
+      envelope(randomUUID(), 1, 'UserRegistered', {
+        name: 'Long date',
+        dateRegister: `2026-01-02T03:04:05.${'1'.repeat(279)}Z`,
+      }),
+    'INVALID_EVENT',
+  ],
 ];
 const PER_KIND = 5;
 
-it('6. poison records of 7 kinds are dead-lettered with their reason, and each partition goes on', async () => {
+it('6. poison records of 10 kinds are dead-lettered with their reason, and each partition goes on', async () => {
   const client = new CommandClient(httpTransport(scenario.offline.url));
   const users: string[] = [];
   await runConcurrently(POISON.length * PER_KIND, 5, async () => {

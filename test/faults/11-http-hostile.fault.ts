@@ -132,6 +132,7 @@ it(`${RUNS} generated bad requests over real HTTP: none is a 5xx, every function
     readModelRows: 0,
     lost: 0,
     appliedTwice: 0,
+    parked: 0,
     notes: {
       statuses: JSON.stringify(Object.fromEntries(statuses)),
       'answered by sls offline itself (no route)': byServer,

@@ -58,6 +58,7 @@ it('no log of the whole run holds a password, the command token or a connection 
     readModelRows: 0,
     lost: 0,
     appliedTwice: 0,
+    parked: 0,
     notes: { 'log files': logs.length, lines, 'secrets looked for': secrets.length, hits: hits.length },
   });
   expect(hits).toEqual([]);

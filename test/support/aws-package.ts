@@ -39,14 +39,14 @@ function offlineEnv(): NodeJS.ProcessEnv {
   return { ...env, AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_CONFIG_FILE: '/dev/null' };
 }
 
-export async function packageAws(): Promise<AwsPackage> {
+export async function packageAws(args: string[] = []): Promise<AwsPackage> {
   const id = randomBytes(4).toString('hex');
   const dir = path.join(os.tmpdir(), `cqrs-aws-package-${id}`);
   const out = path.join(dir, 'out');
   const workFolder = path.join('.local', `esbuild-${id}`);
   await run(
     path.join(ROOT, 'node_modules', '.bin', 'sls'),
-    ['package', '--stage', 'prod', '--package', out],
+    ['package', '--stage', 'prod', '--package', out, ...args],
     {
       cwd: ROOT,
       env: { ...offlineEnv(), ESBUILD_WORK_FOLDER: workFolder },

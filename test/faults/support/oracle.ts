@@ -218,11 +218,19 @@ export class Oracle {
     const events = await this.events(streamIds);
     const byVersion = new Map(events.map((e) => [`${e.streamId}#${e.version}`, e]));
     let ackedMissing = 0;
+    const missingAcks: string[] = [];
     for (const ack of ledger.acks) {
       const event = byVersion.get(`${ack.streamId}#${ack.version}`);
       const data = event?.data as { name?: string } | undefined;
-      if (!event || event.type !== ack.type || (ack.name !== undefined && data?.name !== ack.name))
+      if (!event || event.type !== ack.type || (ack.name !== undefined && data?.name !== ack.name)) {
         ackedMissing++;
+        missingAcks.push(ack.streamId);
+        process.stdout.write(
+          `[fault] ${scenario}: acknowledged ${JSON.stringify(ack)} but the store has ${JSON.stringify(
+            event && { type: event.type, data: event.data, metadata: event.metadata },
+          )}\n`,
+        );
+      }
     }
     const applications = await this.applications(streamIds);
     const stored = new Set(events.map((e) => e.eventId));
@@ -241,6 +249,7 @@ export class Oracle {
       this.readDb,
       'SELECT COUNT(*) FROM (SELECT event_id FROM applied_events GROUP BY event_id HAVING COUNT(*) > 1) t',
     );
+    const parkedAtRest = await this.count(this.readDb, 'SELECT COUNT(*) FROM parked_events');
     const failures = {
       ackedMissing,
       neverApplied,
@@ -251,6 +260,7 @@ export class Oracle {
       writeSideNotFold: mismatches.write,
       globalReadModelNotFold: global.read,
       globalAppliedTwice: globalTwice,
+      parkedAtRest,
     };
     const counts: ScenarioCounts = {
       scenario,
@@ -260,10 +270,12 @@ export class Oracle {
       readModelRows: mismatches.rows,
       lost: ackedMissing + neverApplied,
       appliedTwice,
+      parked: parkedAtRest,
       notes,
     };
     report(counts);
     const broken = new Set([
+      ...missingAcks,
       ...events
         .filter((e) => !applications.has(e.eventId) || applications.get(e.eventId)! > 1)
         .map((e) => e.streamId),
@@ -284,4 +296,5 @@ export const NO_FAILURES = {
   writeSideNotFold: 0,
   globalReadModelNotFold: 0,
   globalAppliedTwice: 0,
+  parkedAtRest: 0,
 };

@@ -16,6 +16,8 @@ export interface ScenarioCounts {
   lost: number;
   /** Events the read model applied more than once (applied_events audit). */
   appliedTwice: number;
+  /** Events still parked behind a gap once the stack is at rest (the whole read model). */
+  parked: number;
   /** What the scenario did to the stack, and what it saw (retries, duplicates delivered, …). */
   notes: Record<string, number | string>;
 }
@@ -29,15 +31,15 @@ export function report(counts: ScenarioCounts): void {
   process.stdout.write(
     `\n[fault] ${counts.scenario}: commands=${counts.commands} acknowledged=${counts.acknowledged} ` +
       `events=${counts.eventsStored} rows=${counts.readModelRows} lost=${counts.lost} ` +
-      `appliedTwice=${counts.appliedTwice}${notes ? ` | ${notes}` : ''}\n`,
+      `appliedTwice=${counts.appliedTwice} parked=${counts.parked}${notes ? ` | ${notes}` : ''}\n`,
   );
 }
 
 /** A Markdown table of every scenario's counts. */
 export function table(rows: ScenarioCounts[]): string {
   const head =
-    '| scenario | commands | acknowledged | events stored | read-model rows | lost | applied twice | notes |';
-  const rule = '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |';
+    '| scenario | commands | acknowledged | events stored | read-model rows | lost | applied twice | parked at rest | notes |';
+  const rule = '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |';
   const body = rows.map((r) =>
     [
       r.scenario,
@@ -47,6 +49,7 @@ export function table(rows: ScenarioCounts[]): string {
       r.readModelRows,
       r.lost,
       r.appliedTwice,
+      r.parked,
       Object.entries(r.notes)
         .map(([k, v]) => `${k} ${v}`)
         .join('; '),

@@ -114,7 +114,7 @@ describe('offline Kafka mapping settings, read where the template deploys them',
     ]);
   });
 
-  it('given an extension for a mapping this stage does not generate (another cluster or topic), it warns that it does not apply', () => {
+  it("given the deployed mapping's extension, the local stage's one mapping of the function follows it whatever its cluster and topic are named", () => {
     const local = {
       ...DEPLOYED_MSK,
       arn: 'arn:aws:kafka:eu-west-1:000000000000:cluster/local/x-1',
@@ -129,10 +129,29 @@ describe('offline Kafka mapping settings, read where the template deploys them',
       }),
       { naming },
     );
-    expect(sources[0]!.policy.maximumRetryAttempts).toBe(-1);
+    expect(sources[0]!.policy.maximumRetryAttempts).toBe(1);
+    expect(warnings).toEqual([]);
+  });
+
+  it('given a function with two Kafka events, an extension that names neither does not apply, with a warning', () => {
+    const local = {
+      ...DEPLOYED_MSK,
+      arn: 'arn:aws:kafka:eu-west-1:000000000000:cluster/local/x-1',
+      topic: 't-1',
+    };
+    const { sources, warnings } = readSources(
+      service([{ msk: local }, { msk: { ...local, topic: 't-2' } }], {
+        extensions: {
+          ProjectionEventSourceMappingMSKMskClusterUserevents: { Properties: { MaximumRetryAttempts: 1 } },
+        },
+      }),
+      { naming },
+    );
+    expect(sources.map((s) => s.policy.maximumRetryAttempts)).toEqual([-1, -1]);
     expect(warnings).toEqual([
       'offline-kafka: resources.extensions.ProjectionEventSourceMappingMSKMskClusterUserevents extends no mapping ' +
-        "of this stage (projection's here: ProjectionEventSourceMappingMSKLocalT1); its properties do not apply locally",
+        "of this stage (projection's here: ProjectionEventSourceMappingMSKLocalT1, ProjectionEventSourceMappingMSKLocalT2); " +
+        'its properties do not apply locally',
     ]);
   });
 
