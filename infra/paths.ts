@@ -31,6 +31,11 @@ export const paths = {
   mariadbPidFile: path.join(STATE_DIR, 'mariadb', 'mariadbd.pid'),
   mariadbSocket: path.join(STATE_DIR, 'mariadb', 'mariadbd.sock'),
   mariadbLogFile: path.join(STATE_DIR, 'mariadb', 'mariadbd.log'),
+  /**
+   * Where aggregates' folders (their migrations) are found: the project root, or the working
+   * directory where MIGRATIONS_DIR says the files sit elsewhere, as in a Lambda bundle.
+   */
+  projectRoot: process.env.MIGRATIONS_DIR ? process.cwd() : ROOT,
   /** MIGRATIONS_DIR (relative to the working directory) where the files sit elsewhere, as in a Lambda bundle. */
   migrations: process.env.MIGRATIONS_DIR
     ? path.resolve(process.env.MIGRATIONS_DIR)

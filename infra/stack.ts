@@ -1,4 +1,6 @@
 import mariadb from 'mariadb';
+import { registry as productRegistry } from '../aggregates/index.js';
+import type { Registry } from '../lib/aggregate/registry.js';
 import { readDatabaseNames, readDbConfig, readKafkaConfig, type KafkaConfig } from '../lib/config.js';
 import { createAdmin } from '../lib/kafka/client.js';
 import { consumerLag, type ConsumerLag } from '../lib/ops/lag.js';
@@ -32,8 +34,8 @@ async function adminConnection(env = process.env) {
   });
 }
 
-/** Databases, migrations and users; safe to run any number of times. */
-export async function setUpDatabases(env = process.env): Promise<void> {
+/** Databases, migrations and users for the registry's aggregates; safe to run any number of times. */
+export async function setUpDatabases(env = process.env, registry: Registry = productRegistry): Promise<void> {
   const names = readDatabaseNames(env);
   const conn = await adminConnection(env);
   try {
@@ -41,10 +43,10 @@ export async function setUpDatabases(env = process.env): Promise<void> {
       ['commands', names.commands],
       ['queries', names.queries],
     ] as const) {
-      const applied = await migrate(conn, schema, database);
+      const applied = await migrate(conn, schema, database, registry);
       if (applied === 0) progress.ok(`${database}: migrations up to date`);
     }
-    await ensureUsers(conn, names, env);
+    await ensureUsers(conn, names, registry, env);
   } finally {
     await conn.end();
   }

@@ -1,6 +1,7 @@
 /**
- * Errors with stable codes. Callers test the code (`isAppError(e, 'USER_NOT_FOUND')`), never
- * `instanceof`, which breaks across bundles. lib/http/status.ts maps each code to one HTTP status.
+ * Errors with stable codes. Callers test the code (`isAppError(e, 'VERSION_MISMATCH')`), never
+ * `instanceof`, which breaks across bundles. lib/http/status.ts maps each core code to one HTTP
+ * status; each aggregate declares its own codes and statuses, and the registry joins them.
  */
 export const ERROR_CODES = [
   'VALIDATION_FAILED',
@@ -9,10 +10,6 @@ export const ERROR_CODES = [
   'UNSUPPORTED_MEDIA_TYPE',
   'INVALID_HEADER',
   'UNAUTHORIZED',
-  'USER_NOT_FOUND',
-  'USER_DEREGISTERED',
-  'USER_GONE',
-  'USER_ALREADY_EXISTS',
   'VERSION_MISMATCH',
   'CONCURRENCY_CONFLICT',
   'IDEMPOTENCY_KEY_REUSED',
@@ -21,7 +18,10 @@ export const ERROR_CODES = [
   'INTERNAL',
 ] as const;
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export type CoreErrorCode = (typeof ERROR_CODES)[number];
+
+/** A core code, or one an aggregate declares (aggregates/<name>/index.ts, `errors`). */
+export type ErrorCode = CoreErrorCode | (string & {});
 
 export interface ErrorDetail {
   field: string;

@@ -17,3 +17,8 @@ export const ISO_TIMESTAMP_MAX_LENGTH = 30;
 export const isoTimestamp = z.iso
   .datetime({ error: 'must be an ISO-8601 UTC timestamp' })
   .max(ISO_TIMESTAMP_MAX_LENGTH, { error: `must be at most ${ISO_TIMESTAMP_MAX_LENGTH} characters` });
+
+// eslint-disable-next-line no-control-regex
+export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+/** A UTF-16 surrogate without its pair: no UTF-8 encoding exists, so the database would refuse it. */
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -6,12 +6,13 @@
  */
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
+import { registry } from '../../aggregates/index.js';
 import { config } from '../../lib/config.js';
 import { pool } from '../../lib/db/pool.js';
 import { DeadLetterStore } from '../../lib/deadletters/store.js';
 import { applyRetention, DEFAULT_RETENTION } from '../../lib/ops/retention.js';
 import { listParked } from '../../lib/projection/parked.js';
-import { rebuildReadModel } from '../../lib/replay/rebuild.js';
+import { rebuildReadModel } from '../../lib/rebuild/rebuild.js';
 
 const request = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('dlq-list'), includeRedriven: z.boolean().optional() }),
@@ -20,7 +21,7 @@ const request = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('dlq-drop'), id: z.number().int().positive() }),
   z.strictObject({ action: z.literal('parked-list') }),
   z.strictObject({ action: z.literal('retention'), dryRun: z.boolean().optional() }),
-  z.strictObject({ action: z.literal('replay'), chunkSize: z.number().int().min(1).max(100000).optional() }),
+  z.strictObject({ action: z.literal('rebuild'), chunkSize: z.number().int().min(1).max(100000).optional() }),
 ]);
 
 /** Leaves this much of the invocation's time for the last chunk and the swap. */
@@ -34,7 +35,7 @@ export const handler = async (event: unknown, context?: Context) => {
     };
   }
   const input = parsed.data;
-  const store = new DeadLetterStore(pool('operator'));
+  const store = new DeadLetterStore(pool('operator'), registry);
   switch (input.action) {
     case 'dlq-list':
       return { items: await store.list({ includeRedriven: input.includeRedriven, limit: 500 }) };
@@ -52,7 +53,7 @@ export const handler = async (event: unknown, context?: Context) => {
       return { items: await listParked(pool('operator'), 500) };
     case 'retention':
       return applyRetention(pool('operator'), DEFAULT_RETENTION, { dryRun: input.dryRun ?? false });
-    case 'replay': {
+    case 'rebuild': {
       const stop = new AbortController();
       const remaining = context?.getRemainingTimeInMillis?.();
       const timer =
@@ -60,7 +61,7 @@ export const handler = async (event: unknown, context?: Context) => {
           ? undefined
           : setTimeout(() => stop.abort(), Math.max(0, remaining - SAFETY_MS));
       try {
-        return await rebuildReadModel(pool('operator'), config.databases(), {
+        return await rebuildReadModel(pool('operator'), registry, config.databases(), {
           chunkSize: input.chunkSize,
           signal: stop.signal,
         });

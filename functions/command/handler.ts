@@ -1,30 +1,35 @@
 /**
- * The command function (POST /users, PUT /users/{id}/name, DELETE /users/{id}): parse, decide,
- * append events + outbox + idempotency record in one transaction, then publish.
+ * The command function: every aggregate's command routes (POST /users, PUT /users/{id}/name,
+ * DELETE /users/{id}, …). Parse, decide, append events + outbox + idempotency record in one
+ * transaction, then publish.
  */
+import { registry } from '../../aggregates/index.js';
+import type { Registry } from '../../lib/aggregate/registry.js';
 import { commandDeps, type CommandDeps } from '../../lib/commands/deps.js';
+import { executeCommand, requestHash } from '../../lib/commands/execute.js';
+import { routeCommand } from '../../lib/commands/routing.js';
 import { config } from '../../lib/config.js';
-import { executeUserCommand, requestHash } from '../../lib/commands/execute.js';
 import { parseIdempotencyKey, parseIfMatch } from '../../lib/http/headers.js';
 import type { HttpEvent } from '../../lib/http/event.js';
 import { httpFunction } from '../../lib/http/middleware.js';
 import { json } from '../../lib/http/response.js';
 import { publishAfterCommit } from '../../lib/outbox/publish-after-commit.js';
-import { routeCommand } from './routes.js';
 
-export function createCommandHandler(getDeps: () => CommandDeps) {
+export function createCommandHandler(registry: Registry, getDeps: () => CommandDeps) {
   return async (event: HttpEvent) => {
     const deps = getDeps();
     const headers = event.normalizedHeaders;
     const ifMatchVersion = parseIfMatch(headers['if-match']);
     const idempotencyKey = parseIdempotencyKey(headers['idempotency-key']);
     const now = deps.now();
-    const routed = routeCommand(event, now);
+    const routed = routeCommand(registry, event, now);
     const method = event.requestContext.http.method;
-    const result = await executeUserCommand(
+    const result = await executeCommand(
+      routed.aggregate,
       {
         streamId: routed.streamId,
         command: routed.command,
+        newStream: routed.newStream,
         ifMatchVersion,
         idempotency:
           idempotencyKey === undefined
@@ -34,7 +39,8 @@ export function createCommandHandler(getDeps: () => CommandDeps) {
                 key: idempotencyKey,
                 requestHash: requestHash([
                   method,
-                  event.pathParameters?.id ?? null,
+                  routed.operationId,
+                  routed.pathId ?? null,
                   event.jsonBody ?? null,
                   ifMatchVersion ?? null,
                 ]),
@@ -64,7 +70,11 @@ export function createCommandHandler(getDeps: () => CommandDeps) {
   };
 }
 
-export const handler = httpFunction(createCommandHandler(commandDeps), {
-  maxBodyBytes: config.command().maxBodyBytes,
-  callers: config.commandAuth(),
-});
+export const handler = httpFunction(
+  createCommandHandler(registry, () => commandDeps(registry)),
+  {
+    maxBodyBytes: config.command().maxBodyBytes,
+    callers: config.commandAuth(),
+    statuses: registry.statuses,
+  },
+);

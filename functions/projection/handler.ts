@@ -3,11 +3,12 @@
  * plugin locally). The batch is applied in one read-database transaction; poison records are
  * dead-lettered inside it. Any other failure throws, so the event source retries the batch.
  */
+import { registry } from '../../aggregates/index.js';
 import { config } from '../../lib/config.js';
 import { pool } from '../../lib/db/pool.js';
 import { log } from '../../lib/log.js';
 import { recordsFromKafkaEvent, type KafkaLambdaEvent } from '../../lib/projection/kafka-event.js';
-import { LIVE_TABLES, MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
+import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import { publishBatchMetrics } from '../../lib/projection/metrics.js';
 import type { RecordOutcome } from '../../lib/projection/records.js';
 import type { ProjectionStore } from '../../lib/projection/store.js';
@@ -42,7 +43,7 @@ let store: ProjectionStore | undefined;
 
 export const handler = createProjectionHandler(
   () =>
-    (store ??= new MariaDbProjectionStore(pool('projection'), LIVE_TABLES, {
+    (store ??= new MariaDbProjectionStore(pool('projection'), registry, undefined, {
       auditApplied: config.projection().auditApplied,
     })),
 );

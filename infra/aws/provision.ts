@@ -4,6 +4,7 @@
  * so `npm run deploy` runs it after each deploy.
  */
 import mariadb from 'mariadb';
+import { registry } from '../../aggregates/index.js';
 import { readDatabaseNames, readDbConfig, readKafkaConfig, type DbRole } from '../../lib/config.js';
 import { withDbSecret } from '../../lib/secrets.js';
 import { ensureTopics } from '../kafka/topics.js';
@@ -46,9 +47,9 @@ export async function provision(env: Env = process.env): Promise<ProvisionSummar
   });
   const migrationsApplied: Record<string, number> = {};
   try {
-    migrationsApplied[names.commands] = await migrate(conn, 'commands', names.commands);
-    migrationsApplied[names.queries] = await migrate(conn, 'queries', names.queries);
-    await ensureUsers(conn, names, credentials);
+    migrationsApplied[names.commands] = await migrate(conn, 'commands', names.commands, registry);
+    migrationsApplied[names.queries] = await migrate(conn, 'queries', names.queries, registry);
+    await ensureUsers(conn, names, registry, credentials);
   } finally {
     await conn.end();
   }

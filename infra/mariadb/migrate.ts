@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Connection } from 'mariadb';
+import type { Registry } from '../../lib/aggregate/registry.js';
 import { paths } from '../paths.js';
 import { InfraError, progress } from '../progress.js';
 
@@ -14,21 +15,54 @@ interface Migration {
   checksum: string;
 }
 
-/** The migration files of one schema, in version order (`NNN_name.sql`). */
-export async function loadMigrations(schema: Schema): Promise<Migration[]> {
-  const dir = path.join(paths.migrations, schema);
-  const files = (await readdir(dir)).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).sort();
-  return Promise.all(
-    files.map(async (file) => {
-      const sql = await readFile(path.join(dir, file), 'utf8');
-      return {
+/** The folders holding migration files: the core's, then each aggregate's (definition.migrations). */
+function migrationFolders(registry: Registry): Array<{ source: string; dir: string }> {
+  return [
+    { source: 'the core', dir: paths.migrations },
+    ...registry.aggregates.flatMap((a) =>
+      a.migrations ? [{ source: `aggregate "${a.name}"`, dir: path.resolve(paths.projectRoot, a.migrations) }] : [],
+    ),
+  ];
+}
+
+async function filesOf(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/**
+ * The migration files of one schema from every source, in version order (`NNN_name.sql`). The
+ * sources share one sequence per schema: two files with one number are refused.
+ */
+export async function loadMigrations(schema: Schema, registry: Registry): Promise<Migration[]> {
+  const found: Array<Migration & { source: string }> = [];
+  for (const { source, dir } of migrationFolders(registry)) {
+    for (const file of await filesOf(path.join(dir, schema))) {
+      const sql = await readFile(path.join(dir, schema, file), 'utf8');
+      found.push({
+        source,
         version: Number(file.slice(0, 3)),
         name: file.replace(/\.sql$/, ''),
         sql,
         checksum: createHash('sha256').update(sql).digest('hex'),
-      };
-    }),
-  );
+      });
+    }
+  }
+  found.sort((a, b) => a.version - b.version);
+  for (let i = 1; i < found.length; i++) {
+    const [a, b] = [found[i - 1]!, found[i]!];
+    if (a.version === b.version) {
+      throw new InfraError(
+        `Two ${schema} migrations have number ${String(a.version).padStart(3, '0')}: ${a.name} (${a.source}) and ${b.name} (${b.source}).`,
+        'Renumber the newer one to the next free number: migrations of every source share one sequence.',
+      );
+    }
+  }
+  return found.map(({ source: _source, ...migration }) => migration);
 }
 
 /** `database` must be a checked identifier (config.ts validates it): SQL cannot take it as a parameter. */
@@ -62,7 +96,12 @@ export async function appliedVersions(conn: Connection, database: string): Promi
  * short can run again. An applied migration whose file changed is an error, not a silent skip.
  * A named lock serialises concurrent runs.
  */
-export async function migrate(conn: Connection, schema: Schema, database: string): Promise<number> {
+export async function migrate(
+  conn: Connection,
+  schema: Schema,
+  database: string,
+  registry: Registry,
+): Promise<number> {
   const [lock] = (await conn.query('SELECT GET_LOCK(?, 60) AS got', [`cqrs_migrate_${database}`])) as Array<{
     got: number;
   }>;
@@ -71,7 +110,7 @@ export async function migrate(conn: Connection, schema: Schema, database: string
   try {
     await ensureLedger(conn, database);
     const applied = await appliedVersions(conn, database);
-    const migrations = await loadMigrations(schema);
+    const migrations = await loadMigrations(schema, registry);
     let count = 0;
     for (const m of migrations) {
       const recorded = applied.get(m.version);

@@ -1,9 +1,18 @@
 import type { Connection } from 'mariadb';
+import type { Registry } from '../../lib/aggregate/registry.js';
 import { APP_ROLES, readDbConfig, type AppRole, type DatabaseNames } from '../../lib/config.js';
 import { progress } from '../progress.js';
 
-/** Which privileges each role gets, on which table; nothing else is granted. */
-export function grantsFor(role: AppRole, db: DatabaseNames): Array<{ privileges: string; on: string }> {
+/**
+ * Which privileges each role gets, on which table; nothing else is granted. The aggregates'
+ * tables come from the registry: the command role writes each write model, the query role reads
+ * each read model.
+ */
+export function grantsFor(
+  role: AppRole,
+  db: DatabaseNames,
+  registry: Registry,
+): Array<{ privileges: string; on: string }> {
   const c = `\`${db.commands}\``;
   const q = `\`${db.queries}\``;
   switch (role) {
@@ -13,7 +22,9 @@ export function grantsFor(role: AppRole, db: DatabaseNames): Array<{ privileges:
         { privileges: 'SELECT, INSERT, DELETE', on: `${c}.outbox` },
         // DELETE: an expired key of the same caller is replaced by the new request's.
         { privileges: 'SELECT, INSERT, DELETE', on: `${c}.idempotency_keys` },
-        { privileges: 'SELECT, INSERT, UPDATE', on: `${c}.USER_DATA` },
+        ...registry.aggregates.flatMap((a) =>
+          a.writeModel ? [{ privileges: 'SELECT, INSERT, UPDATE', on: `${c}.${a.writeModel.table}` }] : [],
+        ),
       ];
     case 'relay':
       return [
@@ -23,7 +34,7 @@ export function grantsFor(role: AppRole, db: DatabaseNames): Array<{ privileges:
     case 'projection':
       return [{ privileges: 'SELECT, INSERT, UPDATE, DELETE', on: `${q}.*` }];
     case 'query':
-      return [{ privileges: 'SELECT', on: `${q}.USER_DATA` }];
+      return registry.aggregates.map((a) => ({ privileges: 'SELECT', on: `${q}.${a.readModel.table}` }));
     case 'operator':
       return [
         { privileges: 'SELECT', on: `${c}.events` },
@@ -54,6 +65,7 @@ async function grantsMatch(
   conn: Connection,
   role: AppRole,
   db: DatabaseNames,
+  registry: Registry,
   user: string,
   host: string,
 ): Promise<boolean> {
@@ -61,7 +73,7 @@ async function grantsMatch(
   const current = new Set(rows.map((row) => normaliseGrant(String(Object.values(row)[0]))));
   const expected = new Set([
     `GRANT USAGE ON *.* TO ${user}@${host}`,
-    ...grantsFor(role, db).map((g) => normaliseGrant(`GRANT ${g.privileges} ON ${g.on} TO ${user}@${host}`)),
+    ...grantsFor(role, db, registry).map((g) => normaliseGrant(`GRANT ${g.privileges} ON ${g.on} TO ${user}@${host}`)),
   ]);
   return current.size === expected.size && [...expected].every((grant) => current.has(grant));
 }
@@ -72,15 +84,20 @@ async function grantsMatch(
  * work never opens a window without privileges; otherwise existing privileges are revoked
  * first, so a narrowed grant takes effect.
  */
-export async function ensureUsers(conn: Connection, db: DatabaseNames, env = process.env): Promise<void> {
+export async function ensureUsers(
+  conn: Connection,
+  db: DatabaseNames,
+  registry: Registry,
+  env = process.env,
+): Promise<void> {
   const host = env.MARIADB_USER_HOST ?? '%';
   for (const role of ROLES) {
     const { user, password } = readDbConfig(env, role);
     await conn.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [user, host, password]);
     await conn.query('ALTER USER ?@? IDENTIFIED BY ?', [user, host, password]);
-    if (await grantsMatch(conn, role, db, user, host)) continue;
+    if (await grantsMatch(conn, role, db, registry, user, host)) continue;
     await conn.query('REVOKE ALL PRIVILEGES, GRANT OPTION FROM ?@?', [user, host]);
-    for (const grant of grantsFor(role, db)) {
+    for (const grant of grantsFor(role, db, registry)) {
       await conn.query(`GRANT ${grant.privileges} ON ${grant.on} TO ?@?`, [user, host]);
     }
   }

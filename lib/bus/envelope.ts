@@ -7,6 +7,8 @@ import { isoTimestamp, uuidText } from '../schemas.js';
 export const envelopeSchema = z.strictObject({
   eventId: uuidText,
   streamId: uuidText,
+  /** The aggregate of the stream; absent on events stored before it was recorded. */
+  streamType: z.string().min(1).max(64).optional(),
   version: z.number().int().positive().max(4294967295),
   type: z.string().min(1).max(100),
   data: z.unknown(),
@@ -27,6 +29,7 @@ export function toMessage(event: StoredEvent): OutgoingMessage {
   const envelope: Envelope = {
     eventId: event.eventId,
     streamId: event.streamId,
+    ...(event.streamType === undefined ? {} : { streamType: event.streamType }),
     version: event.version,
     type: event.type,
     data: event.data,

@@ -1,14 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { fold } from '../domain/decider.js';
-import { userDecider, type UserCommand } from '../domain/user/decider.js';
-import { parseUserEvent, type UserEvent } from '../domain/user/events.js';
-import { CURRENT_SCHEMA_VERSION, schemaVersionOf } from '../domain/user/upcasters.js';
+import { parseEvent, schemaVersionOf } from '../aggregate/catalogue.js';
+import { fold } from '../aggregate/decider.js';
+import type { AggregateDefinition, DomainEvent } from '../aggregate/definition.js';
 import { AppError } from '../errors.js';
 import type { EventMetadata, EventStore, StoredEvent, StoredResponse } from '../eventstore/types.js';
 
 export interface CommandRequest {
   streamId: string;
-  command: UserCommand;
+  command: unknown;
+  /** The command starts a new stream: there is no history to read. */
+  newStream?: boolean;
   /** From If-Match: the version the client last saw; a mismatch is an error, never retried. */
   ifMatchVersion?: number;
   /** The caller's Idempotency-Key and the hash of the request it came with. */
@@ -27,8 +28,8 @@ export interface CommandResult {
 }
 
 /** A stored event as the decider sees it: upcast to the current schema and validated. */
-function toUserEvent(stored: StoredEvent): UserEvent {
-  const parsed = parseUserEvent(stored.type, stored.data, schemaVersionOf(stored.metadata));
+function toDomainEvent(aggregate: AggregateDefinition, stored: StoredEvent): DomainEvent {
+  const parsed = parseEvent<DomainEvent>(aggregate.events, stored.type, stored.data, schemaVersionOf(stored.metadata));
   if (!parsed.ok)
     throw new Error(`Stored event ${stored.eventId} of ${stored.streamId} is unreadable: ${parsed.reason}`);
   return parsed.event;
@@ -76,15 +77,17 @@ export function conflictBackoffMs(attempt: number, random: () => number = Math.r
  * simply made again on fresh state (it is pure, so this is safe), after a short random pause, a
  * bounded number of times, unless the client pinned a version with If-Match.
  */
-export async function executeUserCommand(
+export async function executeCommand(
+  aggregate: AggregateDefinition,
   request: CommandRequest,
   deps: { store: EventStore; maxConflictRetries: number },
 ): Promise<CommandResult> {
   const { store } = deps;
+  const { decider, noun } = aggregate;
   for (let attempt = 0; ; attempt++) {
     const earlier = await committedAnswer(request, store);
     if (earlier) return earlier;
-    const history = request.command.type === 'RegisterUser' ? [] : await store.readStream(request.streamId);
+    const history = request.newStream ? [] : await store.readStream(request.streamId);
     const version = history.length;
     if (request.ifMatchVersion !== undefined && request.ifMatchVersion !== version) {
       // The same request may have moved the stream on meanwhile: its answer is the retry's answer.
@@ -92,23 +95,27 @@ export async function executeUserCommand(
       if (committed) return committed;
       throw new AppError(
         'VERSION_MISMATCH',
-        `If-Match names version ${request.ifMatchVersion}; the user is at ${version}.`,
+        `If-Match names version ${request.ifMatchVersion}; the ${noun} is at ${version}.`,
         {
           currentVersion: version,
         },
       );
     }
-    const state = fold(userDecider, history.map(toUserEvent));
-    const decided = userDecider.decide(request.command, state);
+    const state = fold(
+      decider,
+      history.map((stored) => toDomainEvent(aggregate, stored)),
+    );
+    const decided: DomainEvent[] = decider.decide(request.command, state);
     const response = request.respond(version + decided.length);
     const outcome = await store.append({
       streamId: request.streamId,
+      streamType: aggregate.streamType,
       expectedVersion: version,
       events: decided.map((event) => ({
         eventId: randomUUID(),
         type: event.type,
         data: event.data,
-        metadata: { ...request.metadata, schemaVersion: CURRENT_SCHEMA_VERSION[event.type] },
+        metadata: { ...request.metadata, schemaVersion: aggregate.events[event.type]?.version ?? 1 },
         occurredAt: request.now.toISOString(),
       })),
       idempotency: request.idempotency && { ...request.idempotency, response },
@@ -123,12 +130,12 @@ export async function executeUserCommand(
         const committed = await committedAnswer(request, store);
         if (committed) return committed;
         if (request.ifMatchVersion !== undefined) {
-          throw new AppError('VERSION_MISMATCH', 'The user changed since the version named in If-Match.');
+          throw new AppError('VERSION_MISMATCH', `The ${noun} changed since the version named in If-Match.`);
         }
         if (attempt >= deps.maxConflictRetries) {
           throw new AppError(
             'CONCURRENCY_CONFLICT',
-            'The user kept changing concurrently; retry the command.',
+            `The ${noun} kept changing concurrently; retry the command.`,
           );
         }
         await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(attempt)));

@@ -1,3 +1,4 @@
+import type { Registry } from '../aggregate/registry.js';
 import type { Pool } from '../db/pool.js';
 import { inTransaction } from '../db/pool.js';
 import { MariaDbProjectionStore } from '../projection/mariadb.js';
@@ -58,7 +59,11 @@ const parseHeaders = (value: unknown): Record<string, string> =>
 
 /** The projection's dead letters: list, inspect, redrive after a fix, drop. */
 export class DeadLetterStore {
-  constructor(private readonly pool: Pool) {}
+  /** Redriven records are projected for the aggregates of `registry`. */
+  constructor(
+    private readonly pool: Pool,
+    private readonly registry: Registry,
+  ) {}
 
   async list({ limit = 50, includeRedriven = false } = {}): Promise<DeadLetterSummary[]> {
     const rows = (await this.pool.query(
@@ -86,7 +91,7 @@ export class DeadLetterStore {
    * Still failing, it stays a dead letter with the new reason.
    */
   async redrive(id: number): Promise<RedriveOutcome> {
-    const projection = new MariaDbProjectionStore(this.pool);
+    const projection = new MariaDbProjectionStore(this.pool, this.registry);
     return inTransaction(this.pool, async (conn) => {
       const [row] = (await conn.query('SELECT * FROM dead_letters WHERE id = ? FOR UPDATE', [id])) as Row[];
       if (!row) return { outcome: 'not-found' };

@@ -1,5 +1,5 @@
 import type { Pool, PoolConnection } from '../db/pool.js';
-import { fromSqlDateTime, toSqlDateTime } from '../db/datetime.js';
+import { toSqlDateTime } from '../db/datetime.js';
 import { duplicateKeyName } from '../db/errors.js';
 import { inTransaction } from '../db/pool.js';
 import {
@@ -12,35 +12,12 @@ import {
   type StoredEvent,
   type StoredResponse,
 } from './types.js';
+import { EVENT_COLUMNS, rowToEvent, type EventRow } from './rows.js';
 
-/** Writes a read-optimised current state in the same transaction as the events (USER_DATA on the write side). */
+/** Writes a read-optimised current state in the same transaction as the events (an aggregate's write model). */
 export type InlineProjection = (conn: PoolConnection, events: StoredEvent[]) => Promise<void>;
 
-interface EventRow {
-  position: number;
-  event_id: string;
-  stream_id: string;
-  version: number;
-  type: string;
-  data: unknown;
-  metadata: unknown;
-  occurred_at: string;
-}
-
 const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
-
-export function rowToEvent(row: EventRow): StoredEvent {
-  return {
-    position: Number(row.position),
-    eventId: row.event_id,
-    streamId: row.stream_id,
-    version: Number(row.version),
-    type: row.type,
-    data: json(row.data),
-    metadata: json(row.metadata) as StoredEvent['metadata'],
-    occurredAt: fromSqlDateTime(row.occurred_at),
-  };
-}
 
 export interface EventStoreOptions {
   /** How long an idempotency record answers retries; an older one counts as absent. */
@@ -61,7 +38,7 @@ export class MariaDbEventStore implements EventStore {
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
     const rows = (await this.pool.query(
-      'SELECT position, event_id, stream_id, version, type, data, metadata, occurred_at FROM events WHERE stream_id = ? ORDER BY version',
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? ORDER BY version`,
       [streamId],
     )) as EventRow[];
     return rows.map(rowToEvent);
@@ -106,7 +83,7 @@ export class MariaDbEventStore implements EventStore {
    * awaited together; any failure rolls the whole transaction back.
    */
   private async write(conn: PoolConnection, request: AppendRequest): Promise<StoredEvent[]> {
-    const { streamId, expectedVersion, events, idempotency } = request;
+    const { streamId, streamType, expectedVersion, events, idempotency } = request;
     const pending: Promise<unknown>[] = [];
     if (idempotency) {
       pending.push(
@@ -125,10 +102,11 @@ export class MariaDbEventStore implements EventStore {
     const inserts = events.map((event, i) => {
       const version = expectedVersion + i + 1;
       const insert = conn.query(
-        'INSERT INTO events (event_id, stream_id, version, type, data, metadata, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO events (event_id, stream_id, stream_type, version, type, data, metadata, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         [
           event.eventId,
           streamId,
+          streamType,
           version,
           event.type,
           JSON.stringify(event.data),
@@ -138,8 +116,8 @@ export class MariaDbEventStore implements EventStore {
       ) as Promise<{ insertId: number }>;
       pending.push(
         conn.query(
-          'INSERT INTO outbox (position, stream_id, version, created_at) VALUES (LAST_INSERT_ID(), ?, ?, UTC_TIMESTAMP(3))',
-          [streamId, version],
+          'INSERT INTO outbox (position, stream_id, stream_type, version, created_at) VALUES (LAST_INSERT_ID(), ?, ?, ?, UTC_TIMESTAMP(3))',
+          [streamId, streamType, version],
         ),
       );
       return insert;
@@ -150,7 +128,7 @@ export class MariaDbEventStore implements EventStore {
     const stored: StoredEvent[] = [];
     for (const [i, event] of events.entries()) {
       const { insertId } = await inserts[i]!;
-      stored.push({ ...event, streamId, version: expectedVersion + i + 1, position: Number(insertId) });
+      stored.push({ ...event, streamId, streamType, version: expectedVersion + i + 1, position: Number(insertId) });
     }
     if (this.inlineProjection && stored.length) await this.inlineProjection(conn, stored);
     return stored;

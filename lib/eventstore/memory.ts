@@ -23,7 +23,7 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async append(request: AppendRequest): Promise<AppendOutcome> {
-    const { streamId, expectedVersion, events, idempotency } = request;
+    const { streamId, streamType, expectedVersion, events, idempotency } = request;
     if (idempotency) {
       const existing = await this.findIdempotencyRecord(idempotency);
       if (existing) return { outcome: 'idempotency-key-taken', existing };
@@ -35,6 +35,7 @@ export class InMemoryEventStore implements EventStore {
     const stored = events.map((event, i) => ({
       ...structuredClone(event),
       streamId,
+      streamType,
       version: expectedVersion + i + 1,
       position: ++this.position,
     }));

@@ -4,7 +4,7 @@ export interface EventMetadata {
   requestId?: string;
   correlationId?: string;
   idempotencyKey?: string;
-  /** The schema version of the event's data (lib/domain/user/upcasters.ts); absent means 1. */
+  /** The schema version of the event's data (the aggregate's event catalogue); absent means 1. */
   schemaVersion?: number;
 }
 
@@ -20,6 +20,8 @@ export interface NewEvent {
 
 export interface StoredEvent extends NewEvent {
   streamId: string;
+  /** The aggregate the stream belongs to (its definition's streamType); absent on events stored before it was recorded. */
+  streamType?: string;
   version: number;
   /** Global order of insertion into the store. */
   position: number;
@@ -49,6 +51,7 @@ export interface IdempotencyRecord extends IdempotencyScope {
 
 export interface AppendRequest {
   streamId: string;
+  streamType: string;
   /** The stream's version the events were decided on (0 for a new stream). */
   expectedVersion: number;
   events: NewEvent[];

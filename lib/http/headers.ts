@@ -1,5 +1,4 @@
 import { AppError } from '../errors.js';
-import { UUID } from '../schemas.js';
 
 export type Headers = Record<string, string | undefined>;
 
@@ -32,14 +31,4 @@ export function parseIdempotencyKey(value: string | undefined): string | undefin
     ]);
   }
   return value;
-}
-
-/** A user id from the path: a UUID, returned lower-case. */
-export function parseUserId(value: string | undefined): string {
-  if (value === undefined || !UUID.test(value)) {
-    throw new AppError('VALIDATION_FAILED', 'The user id in the path must be a UUID.', [
-      { field: 'id', problem: 'must be a UUID' },
-    ]);
-  }
-  return value.toLowerCase();
 }

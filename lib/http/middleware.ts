@@ -78,7 +78,7 @@ export function jsonBody(maxBytes: number): Mw {
 }
 
 /** Maps errors to JSON responses: AppErrors by code; dependency outages 503; anything else 500. */
-function errorMapper(): Mw {
+function errorMapper(statuses: Readonly<Record<string, number>> | undefined): Mw {
   return {
     onError: (request) => {
       const { error, event } = request;
@@ -98,7 +98,7 @@ function errorMapper(): Mw {
       }
       const headers: Record<string, string> = { 'x-request-id': event.requestId ?? '' };
       if (appError.code === 'SERVICE_UNAVAILABLE') headers['retry-after'] = '1';
-      request.response = errorResponse(appError, headers);
+      request.response = errorResponse(appError, headers, statuses);
     },
   };
 }
@@ -127,9 +127,17 @@ export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpRe
 /** Wraps a handler in the shared HTTP middlewares. */
 export function httpFunction(
   handler: HttpHandler,
-  options: { maxBodyBytes?: number; callers?: CommandAuth } = {},
+  options: {
+    maxBodyBytes?: number;
+    callers?: CommandAuth;
+    /** Error code → status, the registry's for functions that serve aggregates (default: the core's). */
+    statuses?: Readonly<Record<string, number>>;
+  } = {},
 ) {
-  const chain = middy<HttpEvent, HttpResponse>().use(accessLog()).use(errorMapper()).use(requestContext());
+  const chain = middy<HttpEvent, HttpResponse>()
+    .use(accessLog())
+    .use(errorMapper(options.statuses))
+    .use(requestContext());
   if (options.callers) chain.use(requireCaller(options.callers));
   if (options.maxBodyBytes !== undefined) chain.use(jsonBody(options.maxBodyBytes));
   return chain.handler(async (event, context) => {

@@ -1,11 +1,12 @@
 /**
- * The OpenAPI 3.1 description of the HTTP API, generated from the same schemas the handlers
- * validate with (request bodies, query parameters) and answer with (lib/http/contracts.ts).
+ * The OpenAPI 3.1 description of the HTTP API, generated from the registry: each aggregate's
+ * routes, with the same schemas the handlers validate with (request bodies, query parameters)
+ * and answer with (lib/http/contracts.ts and the aggregates' response schemas).
  */
 import * as z from 'zod';
-import { registerUserBody, renameUserBody } from '../commands/schemas.js';
-import { getUserQuery, listUsersQuery } from '../readmodel/schemas.js';
-import { commandResult, errorBody, pendingRead, userBody, userPage } from './contracts.js';
+import type { AggregateDefinition, CommandRoute, QueryRoute } from '../aggregate/definition.js';
+import type { Registry } from '../aggregate/registry.js';
+import { commandResult, errorBody } from './contracts.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -32,8 +33,6 @@ const json = (schema: z.ZodType, description: string) => ({
   content: { 'application/json': { schema: jsonSchema(schema, 'output') } },
 });
 
-const error = (description: string) => json(errorBody, description);
-
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const ifMatch = {
   name: 'If-Match',
@@ -49,73 +48,70 @@ const idempotencyKey = {
   description: 'Retries with the same key and request get the first answer; another request with it is 422.',
   schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
 };
-const commandErrors = {
-  '400': error('Invalid body, path id or header'),
-  '404': error('No user has this id'),
-  '409': error('The user is deregistered, or kept changing concurrently'),
-  '412': error('If-Match names another version'),
-  '413': error('Body over 16 KiB'),
-  '415': error('Body is not application/json'),
-  '422': error('Idempotency-Key already used with another request'),
-  '503': error('A dependency is unavailable; retry'),
-};
 const body = (schema: z.ZodType) => ({
   required: true,
   content: { 'application/json': { schema: jsonSchema(schema) } },
 });
 
-export function openApiDocument(serverUrl = 'http://localhost:3000'): Record<string, unknown> {
+type Operation = Record<string, unknown>;
+
+function commandOperation(
+  aggregate: AggregateDefinition,
+  route: CommandRoute,
+  error: (description: string) => unknown,
+): Operation {
+  const noun = aggregate.noun;
+  const createsStream = !route.path.includes('{id}');
+  const errors = {
+    '400': error('Invalid body, path id or header'),
+    '404': error(`No ${noun} has this id`),
+    '409': error(`The ${noun}'s state refuses the command, or it kept changing concurrently`),
+    '412': error('If-Match names another version'),
+    '413': error('Body over 16 KiB'),
+    '415': error('Body is not application/json'),
+    '422': error('Idempotency-Key already used with another request'),
+    '503': error('A dependency is unavailable; retry'),
+  };
+  return {
+    operationId: route.operationId,
+    parameters: createsStream ? [idempotencyKey] : [idParameter, ifMatch, idempotencyKey],
+    ...(route.body ? { requestBody: body(route.body) } : {}),
+    responses: { [createsStream ? '201' : '200']: json(commandResult, route.description), ...errors },
+  };
+}
+
+function queryOperation(route: QueryRoute, error: (description: string) => unknown): Operation {
+  const responses = Object.fromEntries(
+    Object.entries(route.responses).map(([status, { description, schema }]) => [
+      status,
+      schema ? json(schema, description) : error(description),
+    ]),
+  );
+  return {
+    operationId: route.operationId,
+    parameters: [...(route.path.includes('{id}') ? [idParameter] : []), ...queryParameters(route.query)],
+    responses,
+  };
+}
+
+export function openApiDocument(registry: Registry, serverUrl = 'http://localhost:3000'): Record<string, unknown> {
+  const codes = Object.keys(registry.statuses) as [string, ...string[]];
+  const errorSchema = errorBody(codes);
+  const error = (description: string) => json(errorSchema, description);
+  const paths: Record<string, Record<string, Operation>> = {};
+  const add = (path: string, method: string, operation: Operation) => {
+    paths[path] = { ...paths[path], [method.toLowerCase()]: operation };
+  };
+  for (const { aggregate, route } of registry.commandRoutes) add(route.path, route.method, commandOperation(aggregate, route, error));
+  for (const { route } of registry.queryRoutes) add(route.path, route.method, queryOperation(route, error));
   return {
     openapi: '3.1.0',
     info: {
-      title: 'CQRS users API',
+      title: 'CQRS API',
       version: '1.0.0',
       description: 'Commands append events; queries read the projected read model (eventually consistent).',
     },
     servers: [{ url: serverUrl }],
-    paths: {
-      '/users': {
-        post: {
-          operationId: 'registerUser',
-          parameters: [idempotencyKey],
-          requestBody: body(registerUserBody),
-          responses: { '201': json(commandResult, 'Registered; Location names the user'), ...commandErrors },
-        },
-        get: {
-          operationId: 'listUsers',
-          parameters: queryParameters(listUsersQuery),
-          responses: {
-            '200': json(userPage, 'A page of active users by name'),
-            '400': error('Bad parameters'),
-          },
-        },
-      },
-      '/users/{id}': {
-        get: {
-          operationId: 'getUser',
-          parameters: [idParameter, ...queryParameters(getUserQuery)],
-          responses: {
-            '200': json(userBody, 'The user; ETag is its version'),
-            '202': json(pendingRead, 'minVersion not reached in time; retry after Retry-After'),
-            '400': error('Bad id or parameters'),
-            '404': error('No user has this id'),
-            '410': error('The user was deregistered'),
-          },
-        },
-        delete: {
-          operationId: 'deregisterUser',
-          parameters: [idParameter, ifMatch, idempotencyKey],
-          responses: { '200': json(commandResult, 'Deregistered'), ...commandErrors },
-        },
-      },
-      '/users/{id}/name': {
-        put: {
-          operationId: 'renameUser',
-          parameters: [idParameter, ifMatch, idempotencyKey],
-          requestBody: body(renameUserBody),
-          responses: { '200': json(commandResult, 'Renamed'), ...commandErrors },
-        },
-      },
-    },
+    paths,
   };
 }

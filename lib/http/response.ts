@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { AppError } from '../errors.js';
-import { HTTP_STATUS } from './status.js';
+import { CORE_STATUS, statusOf } from './status.js';
 
 export type HttpResponse = APIGatewayProxyStructuredResultV2 & {
   statusCode: number;
@@ -16,9 +16,13 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 }
 
 /** `{"error": {"code", "message", "details"?}}` with the status its code maps to. */
-export function errorResponse(error: AppError, headers: Record<string, string> = {}): HttpResponse {
+export function errorResponse(
+  error: AppError,
+  headers: Record<string, string> = {},
+  statuses: Readonly<Record<string, number>> = CORE_STATUS,
+): HttpResponse {
   const body = {
     error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
   };
-  return json(HTTP_STATUS[error.code], body, headers);
+  return json(statusOf(error.code, statuses), body, headers);
 }

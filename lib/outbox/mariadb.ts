@@ -1,6 +1,6 @@
 import { Coalescer } from '../coalesce.js';
 import type { Pool } from '../db/pool.js';
-import { rowToEvent } from '../eventstore/mariadb.js';
+import { eventColumns, rowToEvent, type EventRow } from '../eventstore/rows.js';
 import type { StoredEvent } from '../eventstore/types.js';
 
 /**
@@ -42,12 +42,12 @@ export async function readPending(
   minAgeMs: number,
 ): Promise<StoredEvent[]> {
   const rows = (await conn.query(
-    `SELECT e.position, e.event_id, e.stream_id, e.version, e.type, e.data, e.metadata, e.occurred_at
+    `SELECT ${eventColumns('e')}
        FROM outbox o JOIN events e ON e.position = o.position
       WHERE o.created_at <= UTC_TIMESTAMP(3) - INTERVAL ? MICROSECOND
       ORDER BY o.position
       LIMIT ?`,
     [minAgeMs * 1000, limit],
-  )) as Parameters<typeof rowToEvent>[0][];
+  )) as EventRow[];
   return rows.map(rowToEvent);
 }

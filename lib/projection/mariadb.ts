@@ -1,18 +1,20 @@
+import type { AggregateDefinition, ReadView } from '../aggregate/definition.js';
+import type { Registry } from '../aggregate/registry.js';
 import type { Envelope } from '../bus/envelope.js';
 import { classifyDbError, isDeadlock } from '../db/errors.js';
 import { inTransaction, type Pool, type PoolConnection } from '../db/pool.js';
-import type { UserView } from '../readmodel/types.js';
-import { concatPlans, decodeBatch, planBatch, streamIdsOf, type BatchPlan } from './plan.js';
+import {
+  concatPlans,
+  decodeBatch,
+  planBatch,
+  streamIdsByAggregate,
+  streamIdsOf,
+  viewKey,
+  type BatchPlan,
+  type Upsert,
+} from './plan.js';
 import type { DeadLetter, IncomingRecord } from './records.js';
 import type { ProjectionStore } from './store.js';
-
-interface UserRow {
-  USER_ID: string;
-  NAME: string;
-  DATE_REGISTER: string;
-  VERSION: number;
-  STATUS: 'active' | 'deregistered';
-}
 
 const DEADLOCK_ATTEMPTS = 5;
 
@@ -20,11 +22,18 @@ const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.pars
 
 /** The tables a projection store writes; a rebuild writes fresh copies before they are swapped in. */
 export interface ReadModelTables {
-  users: string;
+  /** Each aggregate's read-model table, by aggregate name. */
+  views: Record<string, string>;
   parked: string;
 }
 
-export const LIVE_TABLES: ReadModelTables = { users: 'USER_DATA', parked: 'parked_events' };
+/** The tables the live projection writes: each aggregate's own, and the shared parked events. */
+export function liveTables(registry: Registry): ReadModelTables {
+  return {
+    views: Object.fromEntries(registry.aggregates.map((a) => [a.name, a.readModel.table])),
+    parked: 'parked_events',
+  };
+}
 
 export interface ProjectionStoreOptions {
   /** Also record each applied event in `applied_events`, in the batch's transaction (PROJECTION_AUDIT). */
@@ -38,12 +47,17 @@ export interface ProjectionStoreOptions {
  * refuses is isolated and dead-lettered (see `projectBatch`), so data never fails a batch.
  */
 export class MariaDbProjectionStore implements ProjectionStore {
-  /** `tables` are trusted identifiers (constants of this code), never input. */
+  private readonly tables: ReadModelTables;
+
+  /** `tables` are trusted identifiers (constants of the aggregates and this code), never input. */
   constructor(
     private readonly pool: Pool,
-    private readonly tables: ReadModelTables = LIVE_TABLES,
+    private readonly registry: Registry,
+    tables?: ReadModelTables,
     private readonly options: ProjectionStoreOptions = {},
-  ) {}
+  ) {
+    this.tables = tables ?? liveTables(registry);
+  }
 
   /**
    * Applies the batch in one transaction. When the database refuses a value (`data` in
@@ -104,34 +118,42 @@ export class MariaDbProjectionStore implements ProjectionStore {
     const batch = decodeBatch(records);
     const ids = streamIdsOf(batch);
     const [views, parked] = ids.length
-      ? await Promise.all([loadViews(conn, this.tables, ids), loadParked(conn, this.tables, ids)])
-      : [new Map<string, UserView>(), new Map<string, Envelope[]>()];
-    const plan = planBatch(batch, { views, parked });
+      ? await Promise.all([
+          loadViews(conn, this.tables, streamIdsByAggregate(batch, this.registry)),
+          loadParked(conn, this.tables, ids),
+        ])
+      : [new Map<string, ReadView>(), new Map<string, Envelope[]>()];
+    const plan = planBatch(batch, { views, parked }, this.registry);
     await write(conn, this.tables, plan, this.options);
     return plan;
   }
 }
 
+/** Each aggregate's rows of the batch's streams, locked, keyed by viewKey. */
 async function loadViews(
   conn: PoolConnection,
   tables: ReadModelTables,
-  ids: string[],
-): Promise<Map<string, UserView>> {
-  const rows = (await conn.query(
-    `SELECT USER_ID, NAME, DATE_REGISTER, VERSION, STATUS FROM ${tables.users} WHERE USER_ID IN (?) FOR UPDATE`,
-    [ids],
-  )) as UserRow[];
-  return new Map(
-    rows.map((r) => [
-      r.USER_ID,
-      {
-        userId: r.USER_ID,
-        name: r.NAME,
-        dateRegister: r.DATE_REGISTER,
-        version: Number(r.VERSION),
-        status: r.STATUS,
-      },
-    ]),
+  idsByAggregate: Map<AggregateDefinition, string[]>,
+): Promise<Map<string, ReadView>> {
+  const loaded = await Promise.all(
+    [...idsByAggregate].map(async ([aggregate, ids]) => ({
+      aggregate,
+      rows: await aggregate.readModel.load(conn, tables.views[aggregate.name]!, ids),
+    })),
+  );
+  const views = new Map<string, ReadView>();
+  for (const { aggregate, rows } of loaded) {
+    for (const [id, view] of rows) views.set(viewKey(aggregate.name, id), view);
+  }
+  return views;
+}
+
+/** Each aggregate's changed rows, upserted in its table. */
+function upsertViews(conn: PoolConnection, tables: ReadModelTables, upserts: Upsert[]): Promise<unknown>[] {
+  const byAggregate = new Map<AggregateDefinition, ReadView[]>();
+  for (const { aggregate, view } of upserts) byAggregate.set(aggregate, [...(byAggregate.get(aggregate) ?? []), view]);
+  return [...byAggregate].map(([aggregate, views]) =>
+    aggregate.readModel.upsert(conn, tables.views[aggregate.name]!, views),
   );
 }
 
@@ -175,16 +197,7 @@ async function write(
       ),
     );
   }
-  if (plan.upserts.length) {
-    writes.push(
-      conn.batch(
-        `INSERT INTO ${tables.users} (USER_ID, NAME, DATE_REGISTER, VERSION, STATUS, UPDATED_AT)
-         VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))
-         ON DUPLICATE KEY UPDATE NAME = VALUES(NAME), VERSION = VALUES(VERSION), STATUS = VALUES(STATUS), UPDATED_AT = VALUES(UPDATED_AT)`,
-        plan.upserts.map((v) => [v.userId, v.name, v.dateRegister, v.version, v.status]),
-      ),
-    );
-  }
+  if (plan.upserts.length) writes.push(...upsertViews(conn, tables, plan.upserts));
   if (plan.park.length) {
     writes.push(
       conn.batch(

@@ -1,21 +1,34 @@
+import type { ReadView } from '../aggregate/definition.js';
+import type { Registry } from '../aggregate/registry.js';
 import type { Envelope } from '../bus/envelope.js';
-import type { UserView } from '../readmodel/types.js';
-import { decodeBatch, planBatch, type BatchPlan } from './plan.js';
+import { decodeBatch, planBatch, viewKey, type BatchPlan } from './plan.js';
 import type { DeadLetter, IncomingRecord } from './records.js';
 import type { ProjectionStore } from './store.js';
 
 /** In-memory twin of the read model, for unit tests: same plan, applied to maps. */
 export class InMemoryProjectionStore implements ProjectionStore {
-  readonly views = new Map<string, UserView>();
+  /** Rows by viewKey(aggregate name, stream id). */
+  private readonly rows = new Map<string, ReadView>();
   readonly parked = new Map<string, Envelope[]>();
   readonly deadLetters: DeadLetter[] = [];
 
+  constructor(private readonly registry: Registry) {}
+
+  /** The aggregate's row of a stream, as the MariaDB store's table would hold it. */
+  view(aggregate: string, streamId: string): ReadView | undefined {
+    const row = this.rows.get(viewKey(aggregate, streamId));
+    return row && structuredClone(row);
+  }
+
   async projectBatch(records: IncomingRecord[]): Promise<BatchPlan> {
-    const plan = planBatch(decodeBatch(records), {
-      views: new Map(this.views),
-      parked: new Map([...this.parked].map(([k, v]) => [k, [...v]])),
-    });
-    for (const view of plan.upserts) this.views.set(view.userId, { ...view });
+    const plan = planBatch(
+      decodeBatch(records),
+      { views: new Map(this.rows), parked: new Map([...this.parked].map(([k, v]) => [k, [...v]])) },
+      this.registry,
+    );
+    for (const { aggregate, streamId, view } of plan.upserts) {
+      this.rows.set(viewKey(aggregate.name, streamId), structuredClone(view));
+    }
     for (const envelope of plan.park) {
       const list = this.parked.get(envelope.streamId) ?? [];
       if (!list.some((e) => e.version === envelope.version)) list.push(envelope);

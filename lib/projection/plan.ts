@@ -1,13 +1,23 @@
+import { parseEvent, schemaVersionOf, type ParsedEvent } from '../aggregate/catalogue.js';
+import type { AggregateDefinition, DomainEvent, ReadView } from '../aggregate/definition.js';
+import type { Registry } from '../aggregate/registry.js';
 import { decodeEnvelope, type DecodedEnvelope, type Envelope } from '../bus/envelope.js';
-import { parseUserEvent } from '../domain/user/events.js';
-import { schemaVersionOf } from '../domain/user/upcasters.js';
-import type { UserView } from '../readmodel/types.js';
-import { applyUserEvent } from './apply.js';
 import type { DeadLetter, IncomingRecord, RecordOutcome } from './records.js';
+
+/** The key of a stream's row in LoadedState.views: its aggregate and its id. */
+export const viewKey = (aggregate: string, streamId: string): string => `${aggregate}/${streamId}`;
+
+/** A row to write: which aggregate's table, and the row. */
+export interface Upsert {
+  aggregate: AggregateDefinition;
+  streamId: string;
+  view: ReadView;
+}
 
 /** What the read model holds for the streams of a batch, loaded before planning. */
 export interface LoadedState {
-  views: Map<string, UserView>;
+  /** Rows by viewKey(aggregate name, stream id). */
+  views: Map<string, ReadView>;
   /** Parked envelopes by stream, any version. */
   parked: Map<string, Envelope[]>;
 }
@@ -16,7 +26,7 @@ export interface LoadedState {
 export interface BatchPlan {
   outcomes: RecordOutcome[];
   /** Final rows of streams that changed. */
-  upserts: UserView[];
+  upserts: Upsert[];
   park: Envelope[];
   /** Parked (streamId, version) pairs consumed or made obsolete. */
   unpark: Array<{ streamId: string; version: number }>;
@@ -35,11 +45,46 @@ export function decodeBatch(records: IncomingRecord[]): DecodedRecord[] {
   return records.map((record) => ({ record, decoded: decodeEnvelope(record.value) }));
 }
 
-/** The stream ids a batch touches (to load their rows and parked events). */
+/** The stream ids a batch touches (to load their parked events). */
 export function streamIdsOf(batch: DecodedRecord[]): string[] {
   const ids = new Set<string>();
   for (const { decoded } of batch) if (decoded.ok) ids.add(decoded.envelope.streamId);
   return [...ids];
+}
+
+/** The stream ids a batch touches per aggregate (to load their rows); events no aggregate owns are left out. */
+export function streamIdsByAggregate(
+  batch: DecodedRecord[],
+  registry: Registry,
+): Map<AggregateDefinition, string[]> {
+  const ids = new Map<AggregateDefinition, Set<string>>();
+  for (const { decoded } of batch) {
+    if (!decoded.ok) continue;
+    const resolved = registry.resolve(decoded.envelope);
+    if (!('aggregate' in resolved)) continue;
+    const set = ids.get(resolved.aggregate) ?? new Set<string>();
+    set.add(decoded.envelope.streamId);
+    ids.set(resolved.aggregate, set);
+  }
+  return new Map([...ids].map(([aggregate, set]) => [aggregate, [...set]]));
+}
+
+type ParsedEnvelope =
+  | { ok: true; aggregate: AggregateDefinition; event: DomainEvent }
+  | Extract<ParsedEvent<DomainEvent>, { ok: false }>;
+
+/** The envelope's event, upcast and validated by the catalogue of the aggregate it belongs to. */
+function parseEnvelope(envelope: Envelope, registry: Registry): ParsedEnvelope {
+  const resolved = registry.resolve(envelope);
+  if (!('aggregate' in resolved)) return { ok: false, code: 'UNKNOWN_EVENT_TYPE', reason: resolved.reason };
+  const { aggregate } = resolved;
+  const parsed = parseEvent<DomainEvent>(
+    aggregate.events,
+    envelope.type,
+    envelope.data,
+    schemaVersionOf(envelope.metadata),
+  );
+  return parsed.ok ? { ok: true, aggregate, event: parsed.event } : parsed;
 }
 
 /** A stand-in record for a parked event that fails when its turn comes (it has no record of its own here). */
@@ -61,43 +106,46 @@ function parkedRecord(envelope: Envelope): IncomingRecord {
  * parked versions it unblocks. At rest the rows equal the fold of each stream's events,
  * whatever duplicates or reorderings the batch held.
  */
-export function planBatch(batch: DecodedRecord[], loaded: LoadedState): BatchPlan {
+export function planBatch(batch: DecodedRecord[], loaded: LoadedState, registry: Registry): BatchPlan {
   const views = new Map(loaded.views);
   const parked = new Map<string, Map<number, Envelope>>();
   for (const [streamId, envelopes] of loaded.parked) {
     parked.set(streamId, new Map(envelopes.map((e) => [e.version, e])));
   }
-  const changed = new Set<string>();
+  const changed = new Map<string, { aggregate: AggregateDefinition; streamId: string }>();
+  /** The version applied of a stream, in whichever aggregate's table it is (0 for none). */
+  const appliedVersion = (envelope: Envelope): number => {
+    const resolved = registry.resolve(envelope);
+    if (!('aggregate' in resolved)) return 0;
+    return views.get(viewKey(resolved.aggregate.name, envelope.streamId))?.version ?? 0;
+  };
   const plan: BatchPlan = { outcomes: [], upserts: [], park: [], unpark: [], deadLetters: [], applied: [] };
   const newlyParked = new Set<string>();
 
   const apply = (envelope: Envelope, record: IncomingRecord): boolean => {
-    const parsed = parseUserEvent(envelope.type, envelope.data, schemaVersionOf(envelope.metadata));
+    const parsed = parseEnvelope(envelope, registry);
     if (!parsed.ok) {
       plan.deadLetters.push({ record, code: parsed.code, reason: parsed.reason });
       return false;
     }
-    const result = applyUserEvent(
-      envelope.streamId,
-      views.get(envelope.streamId),
-      parsed.event,
-      envelope.version,
-    );
+    const { aggregate, event } = parsed;
+    const key = viewKey(aggregate.name, envelope.streamId);
+    const result = aggregate.readModel.apply(envelope.streamId, views.get(key), event, envelope.version);
     if (!result.ok) {
       plan.deadLetters.push({ record, code: 'INVALID_SEQUENCE', reason: result.reason });
       return false;
     }
-    views.set(envelope.streamId, result.view);
-    changed.add(envelope.streamId);
+    views.set(key, result.view);
+    changed.set(key, { aggregate, streamId: envelope.streamId });
     plan.applied.push({ envelope, record });
     return true;
   };
 
-  const drainParked = (streamId: string) => {
+  const drainParked = (streamId: string, current: Envelope) => {
     const waiting = parked.get(streamId);
     if (!waiting) return;
     for (;;) {
-      const next = (views.get(streamId)?.version ?? 0) + 1;
+      const next = appliedVersion(current) + 1;
       const envelope = waiting.get(next);
       if (!envelope) break;
       waiting.delete(next);
@@ -119,14 +167,14 @@ export function planBatch(batch: DecodedRecord[], loaded: LoadedState): BatchPla
       continue;
     }
     const envelope = decoded.envelope;
-    const applied = views.get(envelope.streamId)?.version ?? 0;
+    const applied = appliedVersion(envelope);
     const waiting = parked.get(envelope.streamId);
     if (envelope.version <= applied || waiting?.has(envelope.version)) {
       plan.outcomes.push('skipped-duplicate');
       continue;
     }
     if (envelope.version > applied + 1) {
-      const typeCheck = parseUserEvent(envelope.type, envelope.data, schemaVersionOf(envelope.metadata));
+      const typeCheck = parseEnvelope(envelope, registry);
       if (!typeCheck.ok) {
         plan.deadLetters.push({ record, code: typeCheck.code, reason: typeCheck.reason });
         plan.outcomes.push('dead-lettered');
@@ -144,13 +192,13 @@ export function planBatch(batch: DecodedRecord[], loaded: LoadedState): BatchPla
       continue;
     }
     plan.outcomes.push('applied');
-    drainParked(envelope.streamId);
+    drainParked(envelope.streamId, envelope);
   }
 
   // Parked versions the stream has already passed are obsolete.
   for (const [streamId, waiting] of parked) {
-    const applied = views.get(streamId)?.version ?? 0;
-    for (const version of waiting.keys()) {
+    for (const [version, envelope] of waiting) {
+      const applied = appliedVersion(envelope);
       if (version > applied) continue;
       const key = `${streamId}#${version}`;
       if (newlyParked.has(key))
@@ -158,7 +206,7 @@ export function planBatch(batch: DecodedRecord[], loaded: LoadedState): BatchPla
       else plan.unpark.push({ streamId, version });
     }
   }
-  plan.upserts = [...changed].map((id) => views.get(id)!);
+  plan.upserts = [...changed].map(([key, stream]) => ({ ...stream, view: views.get(key)! }));
   return plan;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Blue-green rebuild of the read model from the event store, while the live projection goes on.
  *
- * 1. Fresh tables (USER_DATA_rebuild, parked_events_rebuild) are filled from the event store in
+ * 1. Fresh tables (each aggregate's read-model table and parked_events, suffixed `_rebuild`) are
+ *    filled from the event store in
  *    position order, in chunks; each chunk commits with the run's checkpoint, so an interrupted
  *    rebuild resumes where it stopped.
  * 2. One atomic RENAME TABLE swaps them in; the live projection's next batch writes the new tables.
@@ -10,16 +11,22 @@
  *    visible to the position scan), are applied to the new table from the event store. Versions make
  *    this idempotent against the live projection doing the same.
  */
+import type { Registry } from '../aggregate/registry.js';
 import type { DatabaseNames } from '../config.js';
 import { inTransaction, type Pool } from '../db/pool.js';
-import { rowToEvent } from '../eventstore/mariadb.js';
-import { MariaDbProjectionStore, type ReadModelTables } from '../projection/mariadb.js';
-import { EVENT_COLUMNS, recordFromStoredEvent, type EventRow } from './event-records.js';
+import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../eventstore/rows.js';
+import { liveTables, MariaDbProjectionStore, type ReadModelTables } from '../projection/mariadb.js';
+import { recordFromStoredEvent } from './event-records.js';
 
-export const REBUILD_TABLES: ReadModelTables = {
-  users: 'USER_DATA_rebuild',
-  parked: 'parked_events_rebuild',
-};
+/** The live tables with this suffix: the rebuild's fresh copies, and the replaced ones kept after a swap. */
+function suffixed(tables: ReadModelTables, suffix: string): ReadModelTables {
+  return {
+    views: Object.fromEntries(Object.entries(tables.views).map(([name, table]) => [name, table + suffix])),
+    parked: tables.parked + suffix,
+  };
+}
+
+const allTables = (tables: ReadModelTables): string[] => [...Object.values(tables.views), tables.parked];
 
 export interface RebuildProgress {
   applied: number;
@@ -30,7 +37,7 @@ export interface RebuildProgress {
 
 export interface RebuildOptions {
   chunkSize?: number;
-  /** Keep the replaced tables as USER_DATA_old / parked_events_old instead of dropping them. */
+  /** Keep the replaced tables (suffixed `_old`) instead of dropping them. */
   keepOld?: boolean;
   onProgress?: (progress: RebuildProgress) => void;
   /** Stops between chunks (the run stays resumable). */
@@ -56,15 +63,15 @@ async function tableExists(pool: Pool, table: string): Promise<boolean> {
 }
 
 /** Resumes the running rebuild if its tables survived, else starts one on fresh, empty tables. */
-async function startOrResume(pool: Pool): Promise<Run> {
+async function startOrResume(pool: Pool, live: ReadModelTables, fresh: ReadModelTables): Promise<Run> {
   const [running] = (await pool.query(
     "SELECT id, checkpoint, events_applied FROM read_model_rebuilds WHERE status = 'running' ORDER BY id DESC LIMIT 1",
   )) as Run[];
-  if (
-    running &&
-    (await tableExists(pool, REBUILD_TABLES.users)) &&
-    (await tableExists(pool, REBUILD_TABLES.parked))
-  ) {
+  const survived = async () => {
+    for (const table of allTables(fresh)) if (!(await tableExists(pool, table))) return false;
+    return true;
+  };
+  if (running && (await survived())) {
     return {
       id: Number(running.id),
       checkpoint: Number(running.checkpoint),
@@ -72,9 +79,11 @@ async function startOrResume(pool: Pool): Promise<Run> {
     };
   }
   await pool.query("DELETE FROM read_model_rebuilds WHERE status = 'running'");
-  await pool.query(`DROP TABLE IF EXISTS ${REBUILD_TABLES.users}, ${REBUILD_TABLES.parked}`);
-  await pool.query(`CREATE TABLE ${REBUILD_TABLES.users} LIKE USER_DATA`);
-  await pool.query(`CREATE TABLE ${REBUILD_TABLES.parked} LIKE parked_events`);
+  await pool.query(`DROP TABLE IF EXISTS ${allTables(fresh).join(', ')}`);
+  const liveNames = allTables(live);
+  for (const [i, table] of allTables(fresh).entries()) {
+    await pool.query(`CREATE TABLE ${table} LIKE ${liveNames[i]}`);
+  }
   const result = (await pool.query(
     "INSERT INTO read_model_rebuilds (status, checkpoint, started_at) VALUES ('running', 0, UTC_TIMESTAMP(3))",
   )) as { insertId: number };
@@ -82,14 +91,18 @@ async function startOrResume(pool: Pool): Promise<Run> {
 }
 
 /**
- * Rebuilds the read model. `pool` is the operator role's pool on the queries database; events are
- * read from `names.commands` (a checked identifier).
+ * Rebuilds the read model of every aggregate in the registry. `pool` is the operator role's pool
+ * on the queries database; events are read from `names.commands` (a checked identifier).
  */
 export async function rebuildReadModel(
   pool: Pool,
+  registry: Registry,
   names: DatabaseNames,
   options: RebuildOptions = {},
 ): Promise<RebuildOutcome> {
+  const live = liveTables(registry);
+  const fresh = suffixed(live, '_rebuild');
+  const old = suffixed(live, '_old');
   const chunkSize = options.chunkSize ?? 2000;
   const events = `\`${names.commands}\`.events`;
   const lockName = `cqrs_rebuild_${names.queries}`;
@@ -100,9 +113,9 @@ export async function rebuildReadModel(
     }>;
     if (Number(lock?.got) !== 1) throw new Error('Another rebuild of this read model is running.');
 
-    const run = await startOrResume(pool);
+    const run = await startOrResume(pool, live, fresh);
     const resumedFrom = run.checkpoint;
-    const rebuildStore = new MariaDbProjectionStore(pool, REBUILD_TABLES);
+    const rebuildStore = new MariaDbProjectionStore(pool, registry, fresh);
     const [{ total }] = (await pool.query(`SELECT COUNT(*) AS total FROM ${events}`)) as [{ total: number }];
     let checkpoint = run.checkpoint;
     let applied = Number(run.events_applied);
@@ -140,17 +153,17 @@ export async function rebuildReadModel(
       if (rows.length < chunkSize) break;
     }
 
-    await pool.query('DROP TABLE IF EXISTS USER_DATA_old, parked_events_old');
+    await pool.query(`DROP TABLE IF EXISTS ${allTables(old).join(', ')}`);
+    const [liveNames, freshNames, oldNames] = [allTables(live), allTables(fresh), allTables(old)];
     await pool.query(
-      `RENAME TABLE USER_DATA TO USER_DATA_old, ${REBUILD_TABLES.users} TO USER_DATA,
-                    parked_events TO parked_events_old, ${REBUILD_TABLES.parked} TO parked_events`,
+      `RENAME TABLE ${liveNames.map((table, i) => `${table} TO ${oldNames[i]}, ${freshNames[i]} TO ${table}`).join(', ')}`,
     );
     await pool.query(
       "UPDATE read_model_rebuilds SET status = 'swapped', swapped_at = UTC_TIMESTAMP(3) WHERE id = ?",
       [run.id],
     );
-    const reconciledStreams = await reconcile(pool, events, checkpoint);
-    if (!options.keepOld) await pool.query('DROP TABLE IF EXISTS USER_DATA_old, parked_events_old');
+    const reconciledStreams = await reconcile(pool, registry, events, checkpoint);
+    if (!options.keepOld) await pool.query(`DROP TABLE IF EXISTS ${allTables(old).join(', ')}`);
     return { outcome: 'swapped', runId: run.id, resumedFrom, applied, reconciledStreams };
   } finally {
     await lockConn.query('SELECT RELEASE_LOCK(?)', [lockName]).catch(() => undefined);
@@ -162,18 +175,24 @@ export async function rebuildReadModel(
  * Brings the swapped-in table up to date: every stream the old table had further along, and every
  * stream with events after the checkpoint, gets its missing versions from the event store.
  */
-async function reconcile(pool: Pool, events: string, checkpoint: number): Promise<number> {
-  const behind = (await pool.query(
-    `SELECT o.USER_ID AS id FROM USER_DATA_old o LEFT JOIN USER_DATA n ON n.USER_ID = o.USER_ID
-      WHERE n.USER_ID IS NULL OR n.VERSION < o.VERSION`,
-  )) as Array<{ id: string }>;
+async function reconcile(pool: Pool, registry: Registry, events: string, checkpoint: number): Promise<number> {
+  const behind: Array<{ id: string }> = [];
+  for (const { readModel } of registry.aggregates) {
+    const { table, idColumn: id, versionColumn: version } = readModel;
+    behind.push(
+      ...((await pool.query(
+        `SELECT o.${id} AS id FROM ${table}_old o LEFT JOIN ${table} n ON n.${id} = o.${id}
+          WHERE n.${id} IS NULL OR n.${version} < o.${version}`,
+      )) as Array<{ id: string }>),
+    );
+  }
   const newer = (await pool.query(`SELECT DISTINCT stream_id AS id FROM ${events} WHERE position > ?`, [
     checkpoint,
   ])) as Array<{
     id: string;
   }>;
   const streams = [...new Set([...behind, ...newer].map((r) => r.id))];
-  const live = new MariaDbProjectionStore(pool);
+  const live = new MariaDbProjectionStore(pool, registry);
   for (let i = 0; i < streams.length; i += 200) {
     const ids = streams.slice(i, i + 200);
     const rows = (await pool.query(

@@ -1,12 +1,13 @@
 /**
- * `npm run replay [-- --chunk N --keep-old]`: rebuilds the read model from the event store into fresh
+ * `npm run rebuild [-- --chunk N --keep-old]`: rebuilds the read model from the event store into fresh
  * tables and swaps them in atomically while the pipeline keeps running. Interrupted (Ctrl-C), it
  * resumes from its checkpoint on the next run.
  */
 import { parseArgs } from 'node:util';
+import { registry } from '../aggregates/index.js';
 import { config } from '../lib/config.js';
 import { closePools, pool } from '../lib/db/pool.js';
-import { rebuildReadModel } from '../lib/replay/rebuild.js';
+import { rebuildReadModel } from '../lib/rebuild/rebuild.js';
 import { progressBar } from './progress-bar.js';
 
 const { values } = parseArgs({
@@ -20,13 +21,13 @@ if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 100000) {
 
 const stop = new AbortController();
 process.once('SIGINT', () => {
-  console.error('\nStopping after the current chunk; run `npm run replay` again to resume.');
+  console.error('\nStopping after the current chunk; run `npm run rebuild` again to resume.');
   stop.abort();
 });
 
 const bar = progressBar('rebuild');
 try {
-  const result = await rebuildReadModel(pool('operator'), config.databases(), {
+  const result = await rebuildReadModel(pool('operator'), registry, config.databases(), {
     chunkSize,
     keepOld: values['keep-old'],
     signal: stop.signal,

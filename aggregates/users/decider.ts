@@ -1,6 +1,6 @@
 /** The user aggregate's business rules: register, rename, deregister. */
-import { AppError } from '../../errors.js';
-import type { Decider } from '../decider.js';
+import { AppError } from '../../lib/errors.js';
+import type { Decider } from '../../lib/aggregate/decider.js';
 import type { UserEvent } from './events.js';
 
 export type UserCommand =
