@@ -60,8 +60,8 @@ export async function ensureServices(env = process.env): Promise<void> {
 }
 
 /** The configured databases (migrated, with their users) and topic on running services. */
-export async function setUpData(env = process.env): Promise<void> {
-  await setUpDatabases(env);
+export async function setUpData(env = process.env, registry: Registry = productRegistry): Promise<void> {
+  await setUpDatabases(env, registry);
   await ensureTopics(readKafkaConfig(env));
 }
 

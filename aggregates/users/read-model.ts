@@ -71,7 +71,8 @@ export const userReadModel: ReadModel<UserView, UserEvent> = {
       };
     }
     if (!current) return { ok: false, reason: `${event.type} at version ${version} before UserRegistered` };
-    if (event.type === 'UserRenamed') return { ok: true, view: { ...current, name: event.data.name, version } };
+    if (event.type === 'UserRenamed')
+      return { ok: true, view: { ...current, name: event.data.name, version } };
     return { ok: true, view: { ...current, status: 'deregistered', version } };
   },
 };

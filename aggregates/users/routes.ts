@@ -105,7 +105,11 @@ export const queryRoutes: QueryRoute[] = [
       const { view, caughtUp } = await readAtLeast(() => queries.getUser(id), wanted, consistency);
       if (!caughtUp) {
         const currentVersion = view?.version ?? 0;
-        return json(202, { id, status: 'pending', minVersion: wanted, currentVersion }, { 'retry-after': '1' });
+        return json(
+          202,
+          { id, status: 'pending', minVersion: wanted, currentVersion },
+          { 'retry-after': '1' },
+        );
       }
       if (!view)
         throw new AppError('USER_NOT_FOUND', 'No user has this id (a new user can take a moment to appear).');
@@ -134,7 +138,8 @@ export const queryRoutes: QueryRoute[] = [
       });
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
-      const nextCursor = rows.length > limit && last ? encodeCursor({ name: last.name, id: last.userId }) : null;
+      const nextCursor =
+        rows.length > limit && last ? encodeCursor({ name: last.name, id: last.userId }) : null;
       return json(200, { items: page.map(present), nextCursor });
     },
   },

@@ -10,7 +10,7 @@ import { createKafka, type Producer } from '../../lib/kafka/client.js';
 import { httpFunction } from '../../lib/http/middleware.js';
 import { json } from '../../lib/http/response.js';
 import { validate } from '../../lib/http/validate.js';
-import { registerUserBody } from '../../lib/commands/schemas.js';
+import { registerUserBody } from '../support/command-handler.js';
 import { apiEvent, lambdaContext } from '../../test/support/apigw.js';
 import type { LoadResult, paired } from '../support/load.js';
 import { adminConnection } from '../support/stack.js';

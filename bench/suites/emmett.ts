@@ -11,7 +11,7 @@ import { httpFunction } from '../../lib/http/middleware.js';
 import { json } from '../../lib/http/response.js';
 import { validate } from '../../lib/http/validate.js';
 import { AppError } from '../../lib/errors.js';
-import { registerUserBody } from '../../lib/commands/schemas.js';
+import { registerUserBody } from '../support/command-handler.js';
 
 type UserRegistered = Event<'UserRegistered', { name: string; dateRegister: string }>;
 type State = { registered: boolean };

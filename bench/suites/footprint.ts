@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mariadb';
 import type { Pool } from '../../lib/db/pool.js';
-import { rowToEvent } from '../../lib/eventstore/mariadb.js';
-import { recordFromStoredEvent } from '../../lib/replay/event-records.js';
+import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../../lib/eventstore/rows.js';
+import { recordFromStoredEvent } from '../../lib/rebuild/event-records.js';
 import { buildKafkaEvent } from '../../plugins/serverless-offline-kafka/kafka-event.js';
 import { apiEvent, lambdaContext } from '../../test/support/apigw.js';
 import { closedLoop } from '../support/load.js';
@@ -74,10 +74,9 @@ export async function footprint(options: {
   });
   if (load.errors) throw new Error(`footprint: ${load.errors} commands failed: ${load.firstError}`);
   const rows = (await options.events.query(
-    `SELECT position, event_id, stream_id, version, type, data, metadata, occurred_at
-       FROM \`${databases.commands}\`.events WHERE position > ? ORDER BY position`,
+    `SELECT ${EVENT_COLUMNS} FROM \`${databases.commands}\`.events WHERE position > ? ORDER BY position`,
     [last],
-  )) as Parameters<typeof rowToEvent>[0][];
+  )) as EventRow[];
   const records = rows.map(rowToEvent).map(recordFromStoredEvent);
   for (let i = 0; i < records.length; i += 500) {
     const batch = records.slice(i, i + 500).map((r) => ({ ...r, timestamp: String(r.timestamp) }));

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { KafkaEventBus } from '../../lib/bus/kafka.js';
-import { writeUserData } from '../../lib/commands/user-data-writer.js';
+import { registry } from '../../aggregates/index.js';
+import { writeModelsOf } from '../../lib/eventstore/write-models.js';
 import { config } from '../../lib/config.js';
 import type { Pool } from '../../lib/db/pool.js';
 import { MariaDbEventStore } from '../../lib/eventstore/mariadb.js';
@@ -32,7 +33,7 @@ export async function commandSteps(
   concurrency: number,
   durationMs: number,
 ): Promise<StepRates> {
-  const store = new MariaDbEventStore(pool, writeUserData);
+  const store = new MariaDbEventStore(pool, writeModelsOf(registry));
   const outbox = new MariaDbOutbox(pool);
   const bus = new KafkaEventBus({ ...config.kafka(), topic });
   const rate = async (op: (i: number) => Promise<unknown>, maxOps?: number) => {
@@ -47,6 +48,7 @@ export async function commandSteps(
     const append = await rate(async () => {
       const outcome = await store.append({
         streamId: randomUUID(),
+        streamType: 'user',
         expectedVersion: 0,
         events: [newEvent()],
       });

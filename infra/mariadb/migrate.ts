@@ -20,7 +20,9 @@ function migrationFolders(registry: Registry): Array<{ source: string; dir: stri
   return [
     { source: 'the core', dir: paths.migrations },
     ...registry.aggregates.flatMap((a) =>
-      a.migrations ? [{ source: `aggregate "${a.name}"`, dir: path.resolve(paths.projectRoot, a.migrations) }] : [],
+      a.migrations
+        ? [{ source: `aggregate "${a.name}"`, dir: path.resolve(paths.projectRoot, a.migrations) }]
+        : [],
     ),
   ];
 }

@@ -73,7 +73,9 @@ async function grantsMatch(
   const current = new Set(rows.map((row) => normaliseGrant(String(Object.values(row)[0]))));
   const expected = new Set([
     `GRANT USAGE ON *.* TO ${user}@${host}`,
-    ...grantsFor(role, db, registry).map((g) => normaliseGrant(`GRANT ${g.privileges} ON ${g.on} TO ${user}@${host}`)),
+    ...grantsFor(role, db, registry).map((g) =>
+      normaliseGrant(`GRANT ${g.privileges} ON ${g.on} TO ${user}@${host}`),
+    ),
   ]);
   return current.size === expected.size && [...expected].every((grant) => current.has(grant));
 }

@@ -19,8 +19,7 @@ export interface EventSpec {
 export type EventCatalogue = Record<string, EventSpec>;
 
 export type ParsedEvent<Event> =
-  | { ok: true; event: Event }
-  | { ok: false; code: 'UNKNOWN_EVENT_TYPE' | 'INVALID_EVENT'; reason: string };
+  { ok: true; event: Event } | { ok: false; code: 'UNKNOWN_EVENT_TYPE' | 'INVALID_EVENT'; reason: string };
 
 /** The schema version an event was written with: metadata.schemaVersion, or 1 when absent. */
 export function schemaVersionOf(metadata: unknown): number {
@@ -29,7 +28,12 @@ export function schemaVersionOf(metadata: unknown): number {
 }
 
 /** The event's data in the current schema of its type (unchanged when already current or unknown). */
-export function upcast(catalogue: EventCatalogue, type: string, data: unknown, schemaVersion: number): unknown {
+export function upcast(
+  catalogue: EventCatalogue,
+  type: string,
+  data: unknown,
+  schemaVersion: number,
+): unknown {
   const spec = Object.hasOwn(catalogue, type) ? catalogue[type] : undefined;
   if (!spec) return data;
   let current = data;

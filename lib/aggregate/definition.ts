@@ -111,8 +111,14 @@ export interface QueryRoute {
   handle(input: QueryRouteInput): Promise<HttpResponse>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds aggregates of any command, state and event
-export interface AggregateDefinition<Command = any, State = any, Event extends DomainEvent = any, View extends ReadView = any> {
+/* eslint-disable @typescript-eslint/no-explicit-any -- the registry holds aggregates of any command, state and event */
+export interface AggregateDefinition<
+  Command = any,
+  State = any,
+  Event extends DomainEvent = any,
+  View extends ReadView = any,
+> {
+  /* eslint-enable @typescript-eslint/no-explicit-any */
   /** The aggregate's name: its folder, its route prefix's noun in plural ('users'). */
   name: string;
   /** Recorded with every event (events.stream_type, the Kafka envelope's streamType): 'user'. */

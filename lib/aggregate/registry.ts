@@ -17,13 +17,18 @@ export interface Registry {
    * The aggregate an event belongs to: by its stream type when it carries one, else by its event
    * type (events stored before stream types were recorded); a reason when there is none.
    */
-  resolve(event: { type: string; streamType?: string }): { aggregate: AggregateDefinition } | { reason: string };
+  resolve(event: {
+    type: string;
+    streamType?: string;
+  }): { aggregate: AggregateDefinition } | { reason: string };
 }
 
 function claim(owners: Map<string, string>, what: string, key: string, owner: string): void {
   const earlier = owners.get(key);
   if (earlier !== undefined) {
-    throw new Error(`The registry is inconsistent: ${what} "${key}" is claimed by both ${earlier} and ${owner}.`);
+    throw new Error(
+      `The registry is inconsistent: ${what} "${key}" is claimed by both ${earlier} and ${owner}.`,
+    );
   }
   owners.set(key, owner);
 }
@@ -63,7 +68,9 @@ export function buildRegistry(aggregates: readonly AggregateDefinition[]): Regis
   return {
     aggregates,
     statuses,
-    commandRoutes: aggregates.flatMap((aggregate) => aggregate.commands.map((route) => ({ aggregate, route }))),
+    commandRoutes: aggregates.flatMap((aggregate) =>
+      aggregate.commands.map((route) => ({ aggregate, route })),
+    ),
     queryRoutes: aggregates.flatMap((aggregate) => aggregate.queries.map((route) => ({ aggregate, route }))),
     byName: (name) => byName.get(name),
     resolve({ type, streamType }) {

@@ -29,7 +29,12 @@ export interface CommandResult {
 
 /** A stored event as the decider sees it: upcast to the current schema and validated. */
 function toDomainEvent(aggregate: AggregateDefinition, stored: StoredEvent): DomainEvent {
-  const parsed = parseEvent<DomainEvent>(aggregate.events, stored.type, stored.data, schemaVersionOf(stored.metadata));
+  const parsed = parseEvent<DomainEvent>(
+    aggregate.events,
+    stored.type,
+    stored.data,
+    schemaVersionOf(stored.metadata),
+  );
   if (!parsed.ok)
     throw new Error(`Stored event ${stored.eventId} of ${stored.streamId} is unreadable: ${parsed.reason}`);
   return parsed.event;

@@ -35,7 +35,12 @@ const answer =
 
 export function routeCommand(registry: Registry, event: HttpEvent, now: Date): CommandFromRequest {
   const { route: found, params } = matchRoute(
-    registry.commandRoutes.map(({ aggregate, route }) => ({ method: route.method, path: route.path, aggregate, route })),
+    registry.commandRoutes.map(({ aggregate, route }) => ({
+      method: route.method,
+      path: route.path,
+      aggregate,
+      route,
+    })),
     event.requestContext.http.method,
     event.rawPath,
   );
@@ -43,5 +48,11 @@ export function routeCommand(registry: Registry, event: HttpEvent, now: Date): C
   if (params.id !== undefined) params.id = parseStreamId(params.id, aggregate.noun);
   const body = route.body ? validate(route.body, event.jsonBody) : undefined;
   const routed = route.route({ params, body, now, newId: randomUUID });
-  return { ...routed, aggregate, operationId: route.operationId, pathId: params.id, respond: answer(aggregate, routed.streamId, routed.newStream === true) };
+  return {
+    ...routed,
+    aggregate,
+    operationId: route.operationId,
+    pathId: params.id,
+    respond: answer(aggregate, routed.streamId, routed.newStream === true),
+  };
 }

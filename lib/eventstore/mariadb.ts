@@ -128,7 +128,13 @@ export class MariaDbEventStore implements EventStore {
     const stored: StoredEvent[] = [];
     for (const [i, event] of events.entries()) {
       const { insertId } = await inserts[i]!;
-      stored.push({ ...event, streamId, streamType, version: expectedVersion + i + 1, position: Number(insertId) });
+      stored.push({
+        ...event,
+        streamId,
+        streamType,
+        version: expectedVersion + i + 1,
+        position: Number(insertId),
+      });
     }
     if (this.inlineProjection && stored.length) await this.inlineProjection(conn, stored);
     return stored;

@@ -17,7 +17,17 @@ export interface EventRow {
 /** The columns of EventRow, for `SELECT ${EVENT_COLUMNS} FROM events` (prefixed for a join). */
 export function eventColumns(alias?: string): string {
   const p = alias ? `${alias}.` : '';
-  return ['position', 'event_id', 'stream_id', 'stream_type', 'version', 'type', 'data', 'metadata', 'occurred_at']
+  return [
+    'position',
+    'event_id',
+    'stream_id',
+    'stream_type',
+    'version',
+    'type',
+    'data',
+    'metadata',
+    'occurred_at',
+  ]
     .map((c) => p + c)
     .join(', ');
 }

@@ -94,7 +94,10 @@ function queryOperation(route: QueryRoute, error: (description: string) => unkno
   };
 }
 
-export function openApiDocument(registry: Registry, serverUrl = 'http://localhost:3000'): Record<string, unknown> {
+export function openApiDocument(
+  registry: Registry,
+  serverUrl = 'http://localhost:3000',
+): Record<string, unknown> {
   const codes = Object.keys(registry.statuses) as [string, ...string[]];
   const errorSchema = errorBody(codes);
   const error = (description: string) => json(errorSchema, description);
@@ -102,7 +105,8 @@ export function openApiDocument(registry: Registry, serverUrl = 'http://localhos
   const add = (path: string, method: string, operation: Operation) => {
     paths[path] = { ...paths[path], [method.toLowerCase()]: operation };
   };
-  for (const { aggregate, route } of registry.commandRoutes) add(route.path, route.method, commandOperation(aggregate, route, error));
+  for (const { aggregate, route } of registry.commandRoutes)
+    add(route.path, route.method, commandOperation(aggregate, route, error));
   for (const { route } of registry.queryRoutes) add(route.path, route.method, queryOperation(route, error));
   return {
     openapi: '3.1.0',

@@ -40,11 +40,7 @@ function matchPath(template: string, path: string): Record<string, string> | und
 }
 
 /** The route for this request; ROUTE_NOT_FOUND when none has its method and path. */
-export function matchRoute<R extends Routable>(
-  routes: readonly R[],
-  method: string,
-  path: string,
-): Match<R> {
+export function matchRoute<R extends Routable>(routes: readonly R[], method: string, path: string): Match<R> {
   for (const route of routes) {
     if (route.method !== method) continue;
     const params = matchPath(route.path, path);

@@ -7,7 +7,11 @@ import { matchRoute, parseStreamId } from '../http/routing.js';
 import { validate } from '../http/validate.js';
 import type { ConsistencyWait } from './consistency.js';
 
-export function createQueryHandler(registry: Registry, getDb: () => Queryable, consistency: () => ConsistencyWait) {
+export function createQueryHandler(
+  registry: Registry,
+  getDb: () => Queryable,
+  consistency: () => ConsistencyWait,
+) {
   const routes = registry.queryRoutes.map(({ aggregate, route }) => ({
     method: route.method,
     path: route.path,

@@ -175,7 +175,12 @@ export async function rebuildReadModel(
  * Brings the swapped-in table up to date: every stream the old table had further along, and every
  * stream with events after the checkpoint, gets its missing versions from the event store.
  */
-async function reconcile(pool: Pool, registry: Registry, events: string, checkpoint: number): Promise<number> {
+async function reconcile(
+  pool: Pool,
+  registry: Registry,
+  events: string,
+  checkpoint: number,
+): Promise<number> {
   const behind: Array<{ id: string }> = [];
   for (const { readModel } of registry.aggregates) {
     const { table, idColumn: id, versionColumn: version } = readModel;

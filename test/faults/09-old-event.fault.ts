@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { toMessage } from '../../lib/bus/envelope.js';
-import { rowToEvent } from '../../lib/eventstore/mariadb.js';
+import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../../lib/eventstore/rows.js';
 import { createProducer } from '../../lib/kafka/client.js';
 import { kafkaConfig } from '../support/env.js';
 import { NO_FAILURES } from './support/oracle.js';
@@ -23,9 +23,9 @@ it('5. old events re-published after newer ones are ignored', async () => {
   ).map((r) => r.stream_id);
   const old = (
     (await oracle.writeDb.query(
-      'SELECT position, event_id, stream_id, version, type, data, metadata, occurred_at FROM events WHERE stream_id IN (?) AND version <= 2',
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id IN (?) AND version <= 2`,
       [streams],
-    )) as Parameters<typeof rowToEvent>[0][]
+    )) as EventRow[]
   ).map(rowToEvent);
   const forged = old
     .filter((e) => e.version === 2)

@@ -5,7 +5,7 @@
  * write nothing; a body over the limit is 413.
  */
 import fc from 'fast-check';
-import { ERROR_CODES } from '../../lib/errors.js';
+import { registry } from '../../aggregates/index.js';
 import type { RequestSpec } from '../support/apigw.js';
 import { hostileRequest } from '../support/hostile-requests.js';
 import { httpTransport, type Answer } from './support/client.js';
@@ -63,7 +63,7 @@ function isOurError(res: Answer): boolean {
     res.status >= 400 &&
     res.status < 500 &&
     /^application\/json/.test(res.headers['content-type'] ?? '') &&
-    (ERROR_CODES as readonly string[]).includes(res.body?.error?.code)
+    Object.hasOwn(registry.statuses, String(res.body?.error?.code))
   );
 }
 

@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { readDbConfig } from '../../lib/config.js';
 import { createPool, type Pool } from '../../lib/db/pool.js';
-import { ERROR_CODES } from '../../lib/errors.js';
-import { HTTP_STATUS } from '../../lib/http/status.js';
+import { registry } from '../../aggregates/index.js';
+import { statusOf } from '../../lib/http/status.js';
 import { invoke, type ParsedResponse } from '../support/apigw.js';
 import { hasControlChar, hostileRequest, INJECTIONS } from '../support/hostile-requests.js';
 import { isolatedDatabases, type IsolatedDatabases } from '../support/isolated-databases.js';
@@ -59,8 +59,8 @@ function isProperError(res: ParsedResponse): boolean {
     res.statusCode >= 400 &&
     res.statusCode < 500 &&
     /^application\/json/.test(res.headers['content-type'] ?? '') &&
-    (ERROR_CODES as readonly string[]).includes(code) &&
-    HTTP_STATUS[code as keyof typeof HTTP_STATUS] === res.statusCode &&
+    Object.hasOwn(registry.statuses, code) &&
+    statusOf(code, registry.statuses) === res.statusCode &&
     typeof res.body.error.message === 'string'
   );
 }

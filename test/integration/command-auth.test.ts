@@ -28,10 +28,11 @@ beforeAll(async () => {
   const { commandDeps, closeCommandDeps } = await import('../../lib/commands/deps.js');
   const { httpFunction } = await import('../../lib/http/middleware.js');
   const { closePools } = await import('../../lib/db/pool.js');
-  iamHandler = httpFunction(createCommandHandler(commandDeps), {
-    maxBodyBytes: 16384,
-    callers: { mode: 'iam' },
-  });
+  const { registry } = await import('../../aggregates/index.js');
+  iamHandler = httpFunction(
+    createCommandHandler(registry, () => commandDeps(registry)),
+    { maxBodyBytes: 16384, callers: { mode: 'iam' }, statuses: registry.statuses },
+  );
   close = async () => {
     await closeCommandDeps();
     await closePools();

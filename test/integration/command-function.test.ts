@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { KafkaEventBus } from '../../lib/bus/kafka.js';
+import { registry } from '../../aggregates/index.js';
 import { closeCommandDeps, commandDeps } from '../../lib/commands/deps.js';
 import { closePools } from '../../lib/db/pool.js';
 import { relayOnce } from '../../lib/outbox/relay.js';
@@ -361,13 +362,11 @@ describe('command function: bad input is a 4xx JSON error and writes nothing', (
 
 describe('command function: the broker is down', () => {
   it('commands still succeed and wait in the outbox; the relay then publishes them in order, each once', async () => {
-    const real = commandDeps();
+    const real = commandDeps(registry);
     const deadBus = new KafkaEventBus({ ...kafkaConfig, brokers: ['127.0.0.1:1'] });
     const offline = httpFunction(
-      createCommandHandler(() => ({ ...real, bus: deadBus, publishTimeoutMs: 1000 })),
-      {
-        maxBodyBytes: real.maxBodyBytes,
-      },
+      createCommandHandler(registry, () => ({ ...real, bus: deadBus, publishTimeoutMs: 1000 })),
+      { maxBodyBytes: real.maxBodyBytes, statuses: registry.statuses },
     );
     const first = await invoke(offline, { method: 'POST', path: '/users', body: { name: 'Offline' } });
     expect(first.statusCode).toBe(201);

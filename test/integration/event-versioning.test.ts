@@ -1,18 +1,20 @@
 /**
- * Old events already in the store (schema v1: the proof of concept's date format, no schema
- * version in their metadata) still fold on the write side, project, and replay.
+ * Old events already in the store (schema v1: dd/MM/yyyy dates, no schema version in their
+ * metadata, no stream type) still fold on the write side, project, and rebuild.
  */
 import { randomUUID } from 'node:crypto';
 import { createCommandHandler } from '../../functions/command/handler.js';
 import { InMemoryEventBus } from '../../lib/bus/memory.js';
-import { writeUserData } from '../../lib/commands/user-data-writer.js';
 import { readDatabaseNames } from '../../lib/config.js';
-import { MariaDbEventStore, rowToEvent } from '../../lib/eventstore/mariadb.js';
+import { MariaDbEventStore } from '../../lib/eventstore/mariadb.js';
+import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../../lib/eventstore/rows.js';
+import { writeModelsOf } from '../../lib/eventstore/write-models.js';
 import { httpFunction } from '../../lib/http/middleware.js';
 import { MariaDbOutbox } from '../../lib/outbox/mariadb.js';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
-import { recordFromStoredEvent, EVENT_COLUMNS, type EventRow } from '../../lib/replay/event-records.js';
-import { rebuildReadModel } from '../../lib/replay/rebuild.js';
+import { recordFromStoredEvent } from '../../lib/rebuild/event-records.js';
+import { rebuildReadModel } from '../../lib/rebuild/rebuild.js';
+import { registry } from '../fixtures/registry.js';
 import { invoke } from '../support/apigw.js';
 import { isolatedDatabases, type IsolatedDatabases } from '../support/isolated-databases.js';
 
@@ -21,7 +23,7 @@ const id = randomUUID();
 
 beforeAll(async () => {
   dbs = await isolatedDatabases('ev');
-  // A user imported from the proof of concept: v1 event, dd/MM/yyyy date, no schemaVersion.
+  // A user stored before schema versions and stream types: v1 event, dd/MM/yyyy date.
   await dbs
     .pool('command')
     .query(
@@ -54,8 +56,8 @@ describe('event versioning', () => {
   it('a command on a stream that starts with a v1 event decides on the upcast state; new events carry their schema version', async () => {
     const pool = dbs.pool('command');
     const handler = httpFunction(
-      createCommandHandler(() => ({
-        store: new MariaDbEventStore(pool, writeUserData),
+      createCommandHandler(registry, () => ({
+        store: new MariaDbEventStore(pool, writeModelsOf(registry)),
         bus: new InMemoryEventBus(),
         outbox: new MariaDbOutbox(pool),
         maxConflictRetries: 3,
@@ -63,7 +65,7 @@ describe('event versioning', () => {
         publishTimeoutMs: 1000,
         now: () => new Date(),
       })),
-      { maxBodyBytes: 16384 },
+      { maxBodyBytes: 16384, statuses: registry.statuses },
     );
     const res = await invoke(handler, {
       method: 'PUT',
@@ -77,7 +79,7 @@ describe('event versioning', () => {
   });
 
   it('the projection applies the v1 event in the current schema', async () => {
-    const plan = await new MariaDbProjectionStore(dbs.pool('projection')).projectBatch(
+    const plan = await new MariaDbProjectionStore(dbs.pool('projection'), registry).projectBatch(
       (await storedEvents()).map(recordFromStoredEvent),
     );
     expect(plan.outcomes).toEqual(['applied', 'applied']);
@@ -88,8 +90,10 @@ describe('event versioning', () => {
     });
   });
 
-  it('a rebuild from the store replays the v1 event to the same row', async () => {
-    const result = await rebuildReadModel(dbs.pool('operator'), readDatabaseNames(dbs.env), { chunkSize: 1 });
+  it('a rebuild from the store applies the v1 event to the same row', async () => {
+    const result = await rebuildReadModel(dbs.pool('operator'), registry, readDatabaseNames(dbs.env), {
+      chunkSize: 1,
+    });
     expect(result.outcome).toBe('swapped');
     expect(await readModelRow()).toEqual({
       NAME: 'Usuario Uno',

@@ -9,6 +9,7 @@ import { loadMigrations, migrationLevel, type Schema } from '../../infra/mariadb
 import { setUpDatabases } from '../../infra/stack.js';
 import { databases, kafkaConfig, rolePool } from '../support/env.js';
 import { throwawayNames, throwawayUsers } from '../support/isolated-databases.js';
+import { registry } from '../../aggregates/index.js';
 
 const admin = rolePool('admin');
 
@@ -32,7 +33,7 @@ async function levelOf(database: string): Promise<number | undefined> {
 }
 
 async function latestVersion(schema: Schema): Promise<number> {
-  return Math.max(...(await loadMigrations(schema)).map((m) => m.version));
+  return Math.max(...(await loadMigrations(schema, registry)).map((m) => m.version));
 }
 
 /** Runs `work` with console.log captured (infra set-up reports progress there). */
@@ -304,7 +305,7 @@ describe('database set-up is repeatable', () => {
         `Migration 001_user_data was applied to ${env.COMMANDS_DB} but its file has changed since.`,
       );
     } finally {
-      const [first] = await loadMigrations('commands');
+      const [first] = await loadMigrations('commands', registry);
       await admin.query(
         `UPDATE \`${env.COMMANDS_DB}\`.schema_migrations SET checksum = ? WHERE version = 1`,
         [first!.checksum],

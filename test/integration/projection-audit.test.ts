@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import { rolePool } from '../support/env.js';
 import { record, userStream } from '../support/records.js';
+import { registry } from '../fixtures/registry.js';
 
 const projectionPool = rolePool('projection');
 
@@ -23,7 +24,7 @@ async function auditRows(streamId: string): Promise<Array<{ version: number; n: 
 
 describe('applied-events audit', () => {
   it('records each applied event once, including one unparked later, and nothing for duplicates', async () => {
-    const store = new MariaDbProjectionStore(projectionPool, undefined, { auditApplied: true });
+    const store = new MariaDbProjectionStore(projectionPool, registry, undefined, { auditApplied: true });
     const id = randomUUID();
     const [v1, v2, v3] = userStream(id, 2);
     await store.projectBatch([record(v1!), record(v3!), record(v1!)]);
@@ -38,7 +39,7 @@ describe('applied-events audit', () => {
   });
 
   it('is off by default: the store writes no audit rows', async () => {
-    const store = new MariaDbProjectionStore(projectionPool);
+    const store = new MariaDbProjectionStore(projectionPool, registry);
     const id = randomUUID();
     await store.projectBatch(userStream(id, 1).map((e) => record(e)));
     expect(await auditRows(id)).toEqual([]);

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import { isolatedDatabases, type IsolatedDatabases } from '../support/isolated-databases.js';
 import { envelope, record } from '../support/records.js';
+import { registry } from '../fixtures/registry.js';
 
 let dbs: IsolatedDatabases;
 beforeAll(async () => {
@@ -17,7 +18,7 @@ afterAll(() => dbs?.drop());
 describe('projection store under concurrent partitions', () => {
   it('applies every batch of new users when three partitions write at once', async () => {
     const pool = dbs.pool('projection');
-    const store = new MariaDbProjectionStore(pool);
+    const store = new MariaDbProjectionStore(pool, registry);
     const topic = `concurrent-${randomUUID()}`;
     const ids: string[] = [];
     const failures: unknown[] = [];

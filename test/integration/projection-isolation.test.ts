@@ -12,6 +12,7 @@ import { closePools, createPool, pool } from '../../lib/db/pool.js';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import { databases } from '../support/env.js';
 import { envelope, record, userStream } from '../support/records.js';
+import { registry } from '../fixtures/registry.js';
 
 const admin = createPool({
   ...readDbConfig(process.env, 'admin'),
@@ -19,7 +20,7 @@ const admin = createPool({
   connectionLimit: 2,
 });
 const projectionPool = createPool({ ...readDbConfig(process.env, 'projection'), connectionLimit: 4 });
-const store = new MariaDbProjectionStore(projectionPool);
+const store = new MariaDbProjectionStore(projectionPool, registry);
 const topic = `isolation-${randomUUID()}`;
 const rec = (e: Envelope) => record(e, 0, topic);
 
@@ -84,7 +85,7 @@ describe('the projection never fails a batch for data reasons', () => {
       await impatient.query('SET SESSION innodb_lock_wait_timeout = 1');
       const renamed = { ...envelope(held[0]!.streamId, 2, 'UserRenamed', { name: 'renamed' }) };
       await expect(
-        new MariaDbProjectionStore(impatient).projectBatch([rec(other[0]!), rec(renamed)]),
+        new MariaDbProjectionStore(impatient, registry).projectBatch([rec(other[0]!), rec(renamed)]),
       ).rejects.toMatchObject({ errno: 1205 });
       expect(await version(other[0]!.streamId)).toBe(0);
       const [{ n }] = (await admin.query(

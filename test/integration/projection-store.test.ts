@@ -1,19 +1,26 @@
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import type { DeadLetterCode } from '../../lib/projection/records.js';
-import { MariaDbUserQueries } from '../../lib/readmodel/queries.js';
 import { projectionStoreContract } from '../conformance/projection-store.js';
 import { rolePool } from '../support/env.js';
+import { registry } from '../fixtures/registry.js';
 
 const projectionPool = rolePool('projection');
-const queryPool = rolePool('query');
 
 projectionStoreContract(
   'MariaDB',
   async () => {
-    const queries = new MariaDbUserQueries(queryPool);
     return {
-      store: new MariaDbProjectionStore(projectionPool),
-      view: (id) => queries.getUser(id),
+      store: new MariaDbProjectionStore(projectionPool, registry),
+      /** The row as the projection loads it (its own read of the aggregate's table). */
+      view: async (name, id) => {
+        const { readModel } = registry.byName(name)!;
+        const conn = await projectionPool.getConnection();
+        try {
+          return (await readModel.load(conn, readModel.table, [id])).get(id);
+        } finally {
+          await conn.release();
+        }
+      },
       deadLetterCodes: async (topic) =>
         (
           (await projectionPool.query('SELECT reason_code FROM dead_letters WHERE topic = ?', [
@@ -36,6 +43,5 @@ projectionStoreContract(
   },
   async () => {
     await projectionPool.end();
-    await queryPool.end();
   },
 );

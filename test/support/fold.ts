@@ -1,9 +1,13 @@
-/** The oracle: what the read model must hold, computed from the event store by the decider's fold. */
-import { fold } from '../../lib/domain/decider.js';
-import { userDecider } from '../../lib/domain/user/decider.js';
-import type { UserEvent } from '../../lib/domain/user/events.js';
+/**
+ * The oracle: what the read model must hold, computed from the event store by the decider's fold
+ * of each stream's events, parsed and upcast by the catalogue as the projection does.
+ */
+import { users } from '../../aggregates/users/index.js';
+import { fold } from '../../lib/aggregate/decider.js';
 import type { Pool } from '../../lib/db/pool.js';
-import { rowToEvent } from '../../lib/eventstore/mariadb.js';
+import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../../lib/eventstore/rows.js';
+import type { StoredEvent } from '../../lib/eventstore/types.js';
+import { parseAll } from './aggregate-fixtures.js';
 
 export interface FoldedUser {
   userId: string;
@@ -18,15 +22,15 @@ export async function foldStreams(commandPool: Pool, streamIds: string[]): Promi
   const out = new Map<string, FoldedUser>();
   if (!streamIds.length) return out;
   const rows = (await commandPool.query(
-    'SELECT position, event_id, stream_id, version, type, data, metadata, occurred_at FROM events WHERE stream_id IN (?) ORDER BY stream_id, version',
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id IN (?) ORDER BY stream_id, version`,
     [streamIds],
-  )) as Parameters<typeof rowToEvent>[0][];
-  const byStream = new Map<string, ReturnType<typeof rowToEvent>[]>();
+  )) as EventRow[];
+  const byStream = new Map<string, StoredEvent[]>();
   for (const event of rows.map(rowToEvent)) {
     byStream.set(event.streamId, [...(byStream.get(event.streamId) ?? []), event]);
   }
   for (const [streamId, events] of byStream) {
-    const state = fold(userDecider, events as unknown as UserEvent[]);
+    const state = fold(users.decider, parseAll(users, events));
     if (state.status === 'none') continue;
     out.set(streamId, {
       userId: streamId,

@@ -8,6 +8,7 @@ import { readDbConfig, type AppRole, type DbRole } from '../../lib/config.js';
 import { createPool, type Pool } from '../../lib/db/pool.js';
 import { ROLES } from '../../infra/mariadb/users.js';
 import { setUpDatabases } from '../../infra/stack.js';
+import { registry } from '../fixtures/registry.js';
 
 export interface IsolatedDatabases {
   env: NodeJS.ProcessEnv;
@@ -43,7 +44,7 @@ export async function isolatedDatabases(prefix: string): Promise<IsolatedDatabas
   const log = console.log;
   console.log = () => undefined;
   try {
-    await setUpDatabases(env);
+    await setUpDatabases(env, registry);
   } finally {
     console.log = log;
   }

@@ -5,13 +5,14 @@
  */
 import { KafkaEventBus } from '../../../lib/bus/kafka.js';
 import type { CommandDeps } from '../../../lib/commands/deps.js';
-import { writeUserData } from '../../../lib/commands/user-data-writer.js';
 import { readCommandConfig, readDbConfig, readKafkaConfig } from '../../../lib/config.js';
 import { createPool, type Pool } from '../../../lib/db/pool.js';
 import { MariaDbEventStore } from '../../../lib/eventstore/mariadb.js';
 import { httpFunction } from '../../../lib/http/middleware.js';
 import { MariaDbOutbox } from '../../../lib/outbox/mariadb.js';
 import { createCommandHandler } from '../../../functions/command/handler.js';
+import { registry } from '../../../aggregates/index.js';
+import { writeModelsOf } from '../../../lib/eventstore/write-models.js';
 import { CommandClient, inProcessTransport } from './client.js';
 
 /** A port nothing listens on: a broker that cannot be reached. */
@@ -36,9 +37,10 @@ export class Containers {
     const db = createPool({ ...readDbConfig(process.env, 'command'), connectionLimit: 1 });
     this.pools.push(db);
     const { maxConflictRetries, maxBodyBytes } = readCommandConfig(process.env);
+    const writeModels = writeModelsOf(registry);
     const deps: CommandDeps = {
       store: new MariaDbEventStore(db, async (conn, events) => {
-        await writeUserData(conn, events);
+        await writeModels?.(conn, events);
         await options.holdOpen;
       }),
       bus: this.bus,
@@ -49,8 +51,8 @@ export class Containers {
       now: () => new Date(),
     };
     const handler = httpFunction(
-      createCommandHandler(() => deps),
-      { maxBodyBytes },
+      createCommandHandler(registry, () => deps),
+      { maxBodyBytes, statuses: registry.statuses },
     );
     return new CommandClient(inProcessTransport(handler));
   }

@@ -9,7 +9,7 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { readDbConfig, readKafkaConfig } from '../../../lib/config.js';
 import { createPool, type Pool } from '../../../lib/db/pool.js';
-import { rowToEvent } from '../../../lib/eventstore/mariadb.js';
+import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../../../lib/eventstore/rows.js';
 import type { StoredEvent } from '../../../lib/eventstore/types.js';
 import { createAdmin, type Admin } from '../../../lib/kafka/client.js';
 import { consumerLag } from '../../../lib/ops/lag.js';
@@ -117,10 +117,9 @@ export class Oracle {
   async events(streamIds: string[]): Promise<StoredEvent[]> {
     const out: StoredEvent[] = [];
     for (let i = 0; i < streamIds.length; i += 1000) {
-      const rows = (await this.writeDb.query(
-        'SELECT position, event_id, stream_id, version, type, data, metadata, occurred_at FROM events WHERE stream_id IN (?)',
-        [streamIds.slice(i, i + 1000)],
-      )) as Parameters<typeof rowToEvent>[0][];
+      const rows = (await this.writeDb.query(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id IN (?)`, [
+        streamIds.slice(i, i + 1000),
+      ])) as EventRow[];
       out.push(...rows.map(rowToEvent));
     }
     return out;

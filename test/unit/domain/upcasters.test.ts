@@ -1,8 +1,12 @@
-import { parseUserEvent } from '../../../lib/domain/user/events.js';
-import { schemaVersionOf, upcast } from '../../../lib/domain/user/upcasters.js';
+import { userEvents } from '../../../aggregates/users/events.js';
+import { parseEvent, schemaVersionOf, upcast as upcastIn } from '../../../lib/aggregate/catalogue.js';
+
+const upcast = (type: string, data: unknown, version: number) => upcastIn(userEvents, type, data, version);
+const parseUserEvent = (type: string, data: unknown, version: number) =>
+  parseEvent(userEvents, type, data, version);
 
 describe('event upcasting', () => {
-  it("a v1 UserRegistered in the proof of concept's dd/MM/yyyy format becomes ISO-8601 at midnight UTC", () => {
+  it('a v1 UserRegistered in the original dd/MM/yyyy format becomes ISO-8601 at midnight UTC', () => {
     expect(upcast('UserRegistered', { name: 'usuario1', dateRegister: '27/10/2020' }, 1)).toEqual({
       name: 'usuario1',
       dateRegister: '2020-10-27T00:00:00.000Z',

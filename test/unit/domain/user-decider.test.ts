@@ -1,5 +1,5 @@
-import { fold } from '../../../lib/domain/decider.js';
-import { userDecider, type UserState } from '../../../lib/domain/user/decider.js';
+import { userDecider, type UserState } from '../../../aggregates/users/decider.js';
+import { fold } from '../../../lib/aggregate/decider.js';
 import { isAppError } from '../../../lib/errors.js';
 
 const now = new Date('2026-01-02T03:04:05.678Z');

@@ -1,4 +1,4 @@
-import { userNameSchema } from '../../../lib/domain/user/events.js';
+import { userNameSchema } from '../../../aggregates/users/events.js';
 
 const problem = (name: unknown) => userNameSchema.safeParse(name).error?.issues[0]?.message;
 

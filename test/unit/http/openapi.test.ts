@@ -3,12 +3,17 @@
  * document and what the handlers accept drift apart.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { registerUserBody, renameUserBody } from '../../../lib/commands/schemas.js';
+import { registry } from '../../../aggregates/index.js';
+import {
+  getUserQuery,
+  listUsersQuery,
+  registerUserBody,
+  renameUserBody,
+} from '../../../aggregates/users/routes.js';
 import { openApiDocument } from '../../../lib/http/openapi.js';
-import { getUserQuery, listUsersQuery } from '../../../lib/readmodel/schemas.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const doc = openApiDocument() as Json;
+const doc = openApiDocument(registry) as Json;
 const ajv = new Ajv2020({ strict: false, validateFormats: false });
 
 const bodySamples: unknown[] = [

@@ -1,3 +1,4 @@
+import { registry } from '../../../aggregates/index.js';
 import { jest } from '@jest/globals';
 import { createProjectionHandler } from '../../../functions/projection/handler.js';
 import { InMemoryProjectionStore } from '../../../lib/projection/memory.js';
@@ -27,7 +28,7 @@ describe('projection lag metrics', () => {
       return true;
     });
     try {
-      const handler = createProjectionHandler(() => new InMemoryProjectionStore());
+      const handler = createProjectionHandler(() => new InMemoryProjectionStore(registry));
       const first = envelope('00000000-0000-4000-8000-000000000001', 1, 'UserRegistered', {
         name: 'A',
         dateRegister: '2026-01-02T03:04:05.678Z',

@@ -1,4 +1,4 @@
-import { listUsersQuery } from '../../../lib/readmodel/schemas.js';
+import { listUsersQuery } from '../../../aggregates/users/routes.js';
 
 describe('GET /users query parameters', () => {
   it('a name filter with an unpaired surrogate is refused like a command name, not searched for', () => {

@@ -7,14 +7,14 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createCommandHandler } from '../../functions/command/handler.js';
 import { createProjectionHandler } from '../../functions/projection/handler.js';
 import { KafkaEventBus } from '../../lib/bus/kafka.js';
-import { writeUserData } from '../../lib/commands/user-data-writer.js';
 import { readDatabaseNames } from '../../lib/config.js';
 import { MariaDbEventStore } from '../../lib/eventstore/mariadb.js';
+import { writeModelsOf } from '../../lib/eventstore/write-models.js';
 import { httpFunction } from '../../lib/http/middleware.js';
 import { MariaDbOutbox } from '../../lib/outbox/mariadb.js';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import type { KafkaLambdaEvent } from '../../lib/projection/kafka-event.js';
-import { rebuildReadModel } from '../../lib/replay/rebuild.js';
+import { rebuildReadModel } from '../../lib/rebuild/rebuild.js';
 import { KafkaEventSource } from '../../plugins/serverless-offline-kafka/event-source.js';
 import { failurePolicy } from '../../plugins/serverless-offline-kafka/policy.js';
 import { invoke } from '../support/apigw.js';
@@ -23,6 +23,7 @@ import { foldStreams, readModelRows } from '../support/fold.js';
 import { isolatedDatabases, type IsolatedDatabases } from '../support/isolated-databases.js';
 import { eventually } from '../support/offline.js';
 import { createTopic, deleteCreatedTopics } from '../support/topics.js';
+import { registry } from '../fixtures/registry.js';
 
 let dbs: IsolatedDatabases;
 let source: KafkaEventSource;
@@ -33,13 +34,13 @@ const users: string[] = [];
 
 beforeAll(async () => {
   dbs = await isolatedDatabases('rp');
-  topic = await createTopic('replay', 3);
+  topic = await createTopic('rebuild', 3);
 
   const commandPool = dbs.pool('command');
   bus = new KafkaEventBus({ ...kafkaConfig, topic });
   handler = httpFunction(
-    createCommandHandler(() => ({
-      store: new MariaDbEventStore(commandPool, writeUserData),
+    createCommandHandler(registry, () => ({
+      store: new MariaDbEventStore(commandPool, writeModelsOf(registry)),
       bus,
       outbox: new MariaDbOutbox(commandPool),
       maxConflictRetries: 10,
@@ -47,23 +48,25 @@ beforeAll(async () => {
       publishTimeoutMs: 3000,
       now: () => new Date(),
     })),
-    { maxBodyBytes: 16384 },
+    { maxBodyBytes: 16384, statuses: registry.statuses },
   );
-  const projection = createProjectionHandler(() => new MariaDbProjectionStore(dbs.pool('projection')));
+  const projection = createProjectionHandler(
+    () => new MariaDbProjectionStore(dbs.pool('projection'), registry),
+  );
   source = new KafkaEventSource({
     source: {
       functionKey: 'projection',
       eventSource: 'aws:kafka',
       eventSourceArn: 'arn:aws:kafka:eu-west-1:000000000000:cluster/test/x',
       topic,
-      groupId: `replay-${randomUUID()}`,
+      groupId: `rebuild-${randomUUID()}`,
       batchSize: 100,
       batchingWindowMs: 0,
       fromBeginning: true,
       policy: failurePolicy({}),
       enabled: true,
     },
-    kafka: new Kafka({ clientId: 'replay-test', brokers: kafkaConfig.brokers, logLevel: logLevel.NOTHING }),
+    kafka: new Kafka({ clientId: 'rebuild-test', brokers: kafkaConfig.brokers, logLevel: logLevel.NOTHING }),
     bootstrapServers: kafkaConfig.brokers.join(','),
     invoke: (_fn, event) => projection(event as KafkaLambdaEvent),
     log: { notice: () => undefined, warning: () => undefined, error: console.error },
@@ -117,7 +120,7 @@ describe('read-model rebuild', () => {
   it('rebuilt under concurrent commands and swapped in, the read model equals the fold of the event store', async () => {
     const names = readDatabaseNames(dbs.env);
     const [rebuild] = await Promise.all([
-      rebuildReadModel(dbs.pool('operator'), names, { chunkSize: 5 }),
+      rebuildReadModel(dbs.pool('operator'), registry, names, { chunkSize: 5 }),
       traffic(160),
     ]);
     expect(rebuild.outcome).toBe('swapped');
@@ -129,7 +132,7 @@ describe('read-model rebuild', () => {
   it('an interrupted rebuild resumes from its checkpoint and still ends equal to the fold', async () => {
     const names = readDatabaseNames(dbs.env);
     const stop = new AbortController();
-    const first = await rebuildReadModel(dbs.pool('operator'), names, {
+    const first = await rebuildReadModel(dbs.pool('operator'), registry, names, {
       chunkSize: 50,
       signal: stop.signal,
       onProgress: () => stop.abort(),
@@ -138,7 +141,7 @@ describe('read-model rebuild', () => {
     const checkpoint = first.outcome === 'interrupted' ? first.checkpoint : -1;
     expect(checkpoint).toBeGreaterThan(0);
 
-    const second = await rebuildReadModel(dbs.pool('operator'), names, { chunkSize: 50 });
+    const second = await rebuildReadModel(dbs.pool('operator'), registry, names, { chunkSize: 50 });
     expect(second).toMatchObject({ outcome: 'swapped', runId: first.runId, resumedFrom: checkpoint });
     await eventually(readModelEqualsFold, 30000, 'the read model to equal the fold');
   });
