@@ -42,7 +42,8 @@ export function buildRegistry(aggregates: readonly AggregateDefinition[]): Regis
     eventType: new Map<string, string>(),
     code: new Map<string, string>(Object.keys(CORE_STATUS).map((code) => [code, 'the core'])),
     route: new Map<string, string>(),
-    table: new Map<string, string>(),
+    readTable: new Map<string, string>(),
+    writeTable: new Map<string, string>(),
   };
   const statuses: Record<string, number> = { ...CORE_STATUS };
   for (const aggregate of aggregates) {
@@ -61,8 +62,9 @@ export function buildRegistry(aggregates: readonly AggregateDefinition[]): Regis
     for (const route of [...aggregate.commands, ...aggregate.queries]) {
       claim(owners.route, 'the route', `${route.method} ${route.path}`, name);
     }
-    claim(owners.table, 'the read-model table', aggregate.readModel.table, name);
-    if (aggregate.writeModel) claim(owners.table, 'the write-model table', aggregate.writeModel.table, name);
+    claim(owners.readTable, 'the read-model table', aggregate.readModel.table, name);
+    if (aggregate.writeModel)
+      claim(owners.writeTable, 'the write-model table', aggregate.writeModel.table, name);
   }
   const byName = new Map(aggregates.map((a) => [a.name, a]));
   return {
