@@ -3,8 +3,8 @@
  * directly: the same consumer, batching and commit rules as under `sls offline`, without its
  * worker threads. Used to tell the pipeline's own freshness from the emulator's overhead.
  */
-import { Kafka, logLevel } from 'kafkajs';
 import { readKafkaConfig } from '../../lib/config.js';
+import { kafkaClient } from '../../plugins/serverless-offline-kafka/client.js';
 import { KafkaEventSource } from '../../plugins/serverless-offline-kafka/event-source.js';
 import { failurePolicy } from '../../plugins/serverless-offline-kafka/policy.js';
 
@@ -14,11 +14,7 @@ export async function inProcessEventSource(
   invoke: (event: unknown) => Promise<unknown>,
 ): Promise<{ stop: () => Promise<void> }> {
   const cfg = readKafkaConfig(process.env);
-  const kafka = new Kafka({
-    clientId: 'bench-event-source',
-    brokers: cfg.brokers,
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = kafkaClient({ brokers: cfg.brokers, clientId: 'bench-event-source' });
   let consuming: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (consuming = resolve));
   const quiet = () => undefined;

@@ -97,7 +97,7 @@ export async function tearDown(): Promise<void> {
   const admin = await createAdmin(readKafkaConfig(process.env), { quiet: true });
   await admin.connect();
   try {
-    await admin.deleteTopics({ topics: Object.values(benchTopics) });
+    await admin.deleteTopics(Object.values(benchTopics));
   } finally {
     await admin.disconnect();
   }

@@ -117,7 +117,7 @@ export async function brokerAnswers(cfg: KafkaConfig): Promise<boolean> {
   const admin = await createAdmin(cfg, { quiet: true });
   try {
     await admin.connect();
-    await admin.describeCluster();
+    await admin.ping();
     return true;
   } catch {
     return false;

@@ -1,7 +1,8 @@
 import { Coalescer } from '../coalesce.js';
 import type { KafkaConfig } from '../config.js';
 import type { StoredEvent } from '../eventstore/types.js';
-import { createProducer, type Producer } from '../kafka/client.js';
+import { createProducer } from '../kafka/client.js';
+import type { KafkaProducer } from '../kafka/ports.js';
 import { toMessage, type OutgoingMessage } from './envelope.js';
 import type { EventBus } from './types.js';
 
@@ -17,12 +18,12 @@ import type { EventBus } from './types.js';
  * request that carried it was acknowledged.
  */
 export class KafkaEventBus implements EventBus {
-  private producer: Promise<Producer> | undefined;
+  private producer: Promise<KafkaProducer> | undefined;
   private readonly sends = new Coalescer<OutgoingMessage>((messages) => this.send(messages));
 
   constructor(private readonly cfg: KafkaConfig) {}
 
-  private connected(): Promise<Producer> {
+  private connected(): Promise<KafkaProducer> {
     this.producer ??= (async () => {
       const producer = await createProducer(this.cfg, { quiet: true });
       await producer.connect();
@@ -40,7 +41,7 @@ export class KafkaEventBus implements EventBus {
 
   private async send(messages: OutgoingMessage[]): Promise<void> {
     const producer = await this.connected();
-    await producer.send({ topic: this.cfg.topic, acks: -1, timeout: this.cfg.publishTimeoutMs, messages });
+    await producer.send({ topic: this.cfg.topic, timeout: this.cfg.publishTimeoutMs, messages });
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,15 @@
-import type { SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from '../config.js';
+
+/** SASL/OAUTHBEARER: `token` gives a fresh token whenever the client (re)authenticates. */
+export interface SaslOptions {
+  mechanism: 'oauthbearer';
+  token: () => Promise<string>;
+}
 
 export interface BrokerConnection {
   brokers: string[];
   ssl: boolean;
-  sasl: SASLOptions | undefined;
+  sasl: SaslOptions | undefined;
 }
 
 let discovered: Promise<string[]> | undefined;
@@ -28,10 +33,10 @@ export async function resolveBrokers(cfg: KafkaConfig): Promise<BrokerConnection
     ssl: true,
     sasl: {
       mechanism: 'oauthbearer',
-      oauthBearerProvider: async () => {
+      token: async () => {
         const { generateAuthToken } = await import('aws-msk-iam-sasl-signer-js');
         const { token } = await generateAuthToken({ region });
-        return { value: token };
+        return token;
       },
     },
   };

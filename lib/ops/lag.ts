@@ -1,4 +1,4 @@
-import type { Admin } from '../kafka/client.js';
+import type { KafkaAdmin } from '../kafka/ports.js';
 
 export interface PartitionLag {
   partition: number;
@@ -18,14 +18,14 @@ export interface ConsumerLag {
  * How far a consumer group is behind the end of a topic, per partition: end offset minus the
  * committed offset (a partition the group never committed counts from the earliest offset).
  */
-export async function consumerLag(admin: Admin, group: string, topic: string): Promise<ConsumerLag> {
-  const [ends, [committed]] = await Promise.all([
+export async function consumerLag(admin: KafkaAdmin, group: string, topic: string): Promise<ConsumerLag> {
+  const [ends, committed] = await Promise.all([
     admin.fetchTopicOffsets(topic),
-    admin.fetchOffsets({ groupId: group, topics: [topic] }),
+    admin.fetchCommittedOffsets(group, topic),
   ]);
   const partitions = ends
     .map((end) => {
-      const at = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
+      const at = Number(committed.find((p) => p.partition === end.partition)?.offset ?? -1);
       const start = at >= 0 ? at : Number(end.low);
       const high = Number(end.high);
       return { partition: end.partition, committed: at, end: high, lag: Math.max(0, high - start) };

@@ -12,8 +12,8 @@ import { describeRecords, errorMessage, invocationRecord, kafkaFailureMessages }
 /** @typedef {import('./policy.js').Destination} Destination */
 /** @typedef {import('./on-failure.js').Discard} Discard */
 /** @typedef {import('./on-failure.js').FailureContext} FailureContext */
-/** @typedef {import('kafkajs').Kafka} Kafka */
-/** @typedef {import('kafkajs').Producer} Producer */
+/** @typedef {import('./client.js').KafkaClient} KafkaClient */
+/** @typedef {import('./client.js').KafkaProducer} Producer */
 /** @typedef {import('./event-source.js').Logger} Logger */
 
 export class OnFailureDestination {
@@ -24,7 +24,7 @@ export class OnFailureDestination {
    * @param {object} params
    * @param {Destination | undefined} params.destination
    * @param {FailureContext} params.context
-   * @param {Kafka} params.kafka
+   * @param {KafkaClient} params.kafka
    * @param {string} params.file  the JSON-lines file for invocation records
    * @param {string} params.label  the event source, for log lines
    * @param {Logger} params.log
@@ -52,7 +52,7 @@ export class OnFailureDestination {
       const messages = kafkaFailureMessages(discard, this.context);
       try {
         const producer = await this.#connectedProducer();
-        await producer.send({ topic: d.topic, acks: -1, messages });
+        await producer.send({ topic: d.topic, messages });
         this.log.warning(`offline-kafka: ${this.label}: ${what}; sent to ${d.label}`);
       } catch (error) {
         // The next discard connects anew.
@@ -85,8 +85,8 @@ export class OnFailureDestination {
 
   #connectedProducer() {
     this.#producer ??= (async () => {
-      // Lambda writes only to a topic that exists on the cluster.
-      const producer = this.kafka.producer({ allowAutoTopicCreation: false });
+      // Lambda writes only to a topic that exists on the cluster (the client never creates one).
+      const producer = this.kafka.producer();
       await producer.connect();
       return producer;
     })();

@@ -13,9 +13,9 @@ import { describeRecords, errorMessage } from './on-failure.js';
 
 /** @typedef {import('./config.js').SourceDefinition} SourceDefinition */
 /** @typedef {import('./kafka-event.js').ConsumedRecord} ConsumedRecord */
-/** @typedef {import('kafkajs').Kafka} Kafka */
-/** @typedef {import('kafkajs').Consumer} Consumer */
-/** @typedef {import('kafkajs').EachBatchPayload} EachBatchPayload */
+/** @typedef {import('./client.js').KafkaClient} KafkaClient */
+/** @typedef {import('./client.js').KafkaConsumer} Consumer */
+/** @typedef {import('./client.js').BatchContext} BatchContext */
 
 /**
  * @typedef {object} Logger
@@ -40,7 +40,7 @@ export class KafkaEventSource {
   /**
    * @param {object} params
    * @param {SourceDefinition} params.source
-   * @param {Kafka} params.kafka
+   * @param {KafkaClient} params.kafka  a client of the broker (client.js)
    * @param {string} params.bootstrapServers
    * @param {(functionKey: string, event: unknown) => Promise<unknown>} params.invoke
    * @param {Logger} params.log
@@ -119,7 +119,7 @@ export class KafkaEventSource {
    * restarts. The event source starts a new consumer instead, as Lambda's poller would.
    *
    * @param {Consumer} consumer
-   * @param {{ error: Error, restart: boolean }} crash
+   * @param {import('./client.js').ConsumerCrash} crash
    */
   #onCrash(consumer, { error, restart }) {
     if (restart) {
@@ -144,25 +144,23 @@ export class KafkaEventSource {
     const consumer = this.kafka.consumer({
       groupId: source.groupId,
       sessionTimeout: this.sessionTimeoutMs,
-      allowAutoTopicCreation: false,
       maxWaitTimeInMs: Math.max(window, 100),
       minBytes: window > 0 ? 1024 * 1024 : 1,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10000 },
     });
     this.#consumer = consumer;
-    consumer.on(consumer.events.CRASH, ({ payload }) => this.#onCrash(consumer, payload));
+    consumer.onCrash((crash) => this.#onCrash(consumer, crash));
     await consumer.connect();
     await consumer.subscribe({ topic: source.topic, fromBeginning: source.fromBeginning });
+    // Offsets are committed only by commitOffsets below, never on their own.
     await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 64,
       eachBatch: (payload) => this.#eachBatch(payload),
     });
     this.log.notice(`offline-kafka: ${this.label}: consuming`);
   }
 
-  /** @param {EachBatchPayload} payload */
+  /** @param {BatchContext} context */
   async #eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }) {
     const { source } = this;
     const active = () => !this.#stopped && isRunning() && !isStale();

@@ -6,7 +6,7 @@
  * List it before serverless-offline in `plugins`. Settings (custom.offline-kafka) are in
  * config.js's SETTINGS_SCHEMA and the README.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { kafkaClient } from './client.js';
 import { SETTINGS_SCHEMA, onFailureDir, readBrokers, readSources } from './config.js';
 import { KafkaEventSource } from './event-source.js';
 import { describePolicy } from './policy.js';
@@ -85,13 +85,7 @@ export default class ServerlessOfflineKafka {
         functionDefinition: service.getFunction(functionKey),
       })),
     );
-    const kafka = new Kafka({
-      clientId: 'serverless-offline-kafka-event-source',
-      brokers,
-      connectionTimeout: 3000,
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5000 },
-    });
+    const kafka = kafkaClient({ brokers, clientId: 'serverless-offline-kafka-event-source' });
     this.log.notice(`offline-kafka: brokers ${brokers.join(',')}`);
     for (const source of sources) {
       const eventSource = new KafkaEventSource({

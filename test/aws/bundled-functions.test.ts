@@ -62,7 +62,7 @@ afterAll(async () => {
   }
   const kafka = await createAdmin(kafkaConfig, { quiet: true });
   await kafka.connect();
-  await kafka.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  await kafka.deleteTopics([topic]).catch(() => undefined);
   await kafka.disconnect();
 });
 
@@ -96,9 +96,9 @@ async function firstRecord() {
   const record = await new Promise<Parameters<typeof buildKafkaEvent>[1][number]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no message on the topic')), 20000);
     void consumer.run({
-      eachMessage: async ({ topic: t, partition, message }) => {
+      eachMessage: async (message) => {
         clearTimeout(timer);
-        resolve({ ...message, topic: t, partition, headers: message.headers ?? {} });
+        resolve(message);
       },
     });
   });
@@ -121,9 +121,9 @@ describe('deploy bundles on the real MariaDB and Kafka', () => {
     expect(Object.values(again.migrationsApplied)).toEqual([0, 0]);
     const admin = await createAdmin(kafkaConfig, { quiet: true });
     await admin.connect();
-    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    const topics = await admin.describeTopics([topic]);
     await admin.disconnect();
-    expect(topics[0]?.partitions).toHaveLength(3);
+    expect(topics[0]?.partitions).toBe(3);
   });
 
   test('the command bundle registers a user and publishes the event', async () => {

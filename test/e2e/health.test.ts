@@ -4,13 +4,14 @@
  * while an event has been parked longer than HEALTH_PARKED_MAX_AGE_MS.
  */
 import { randomUUID } from 'node:crypto';
-import { createProducer, type Producer } from '../../lib/kafka/client.js';
+import { createProducer } from '../../lib/kafka/client.js';
+import type { KafkaProducer } from '../../lib/kafka/ports.js';
 import { kafkaConfig } from '../support/env.js';
 import { eventually, startOffline, type OfflineServer } from '../support/offline.js';
 import { userStream } from '../support/records.js';
 
 let server: OfflineServer;
-let producer: Producer;
+let producer: KafkaProducer;
 
 beforeAll(async () => {
   server = await startOffline({
@@ -34,7 +35,7 @@ const health = async () => {
 };
 
 const send = (values: Array<{ key: string; value: string }>) =>
-  producer.send({ topic: kafkaConfig.topic, acks: -1, messages: values });
+  producer.send({ topic: kafkaConfig.topic, messages: values });
 
 describe('GET /health and what the read model holds back', () => {
   it('a parked event shows, turns health degraded once older than the threshold, and clears when its gap fills', async () => {

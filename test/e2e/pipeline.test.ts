@@ -266,7 +266,7 @@ describe('pipeline through sls offline', () => {
     await eventually(
       () =>
         admin
-          .resetOffsets({ groupId: consumerGroup, topic: kafkaConfig.topic, earliest: true })
+          .resetOffsetsToEarliest(consumerGroup, kafkaConfig.topic)
           .then(() => true)
           .catch(() => undefined),
       45000,
@@ -277,9 +277,9 @@ describe('pipeline through sls offline', () => {
     server = await startOffline({ ...ports, consumerGroup });
     await eventually(
       async () => {
-        const [committed] = await admin.fetchOffsets({ groupId: consumerGroup, topics: [kafkaConfig.topic] });
+        const committed = await admin.fetchCommittedOffsets(consumerGroup, kafkaConfig.topic);
         const caughtUp = ends.every((end) => {
-          const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset;
+          const at = committed.find((p) => p.partition === end.partition)?.offset;
           return Number(end.high) === 0 || Number(at) >= Number(end.high);
         });
         return caughtUp ? true : undefined;

@@ -28,12 +28,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Audited applies of these streams delivered at or after the group's committed offset of their partition. */
 async function appliedButNotCommitted(streams: string[]): Promise<number> {
   const admin = await oracle.kafkaAdmin();
-  const [committed] = await admin.fetchOffsets({
-    groupId: process.env.PROJECTION_CONSUMER_GROUP!,
-    topics: [process.env.KAFKA_TOPIC!],
-  });
+  const committed = await admin.fetchCommittedOffsets(
+    process.env.PROJECTION_CONSUMER_GROUP!,
+    process.env.KAFKA_TOPIC!,
+  );
   let total = 0;
-  for (const { partition, offset } of committed?.partitions ?? []) {
+  for (const { partition, offset } of committed) {
     total += await oracle.count(
       oracle.readDb,
       'SELECT COUNT(*) FROM applied_events WHERE stream_id IN (?) AND partition_no = ? AND offset_no >= ?',

@@ -25,11 +25,7 @@ it('4. the whole topic re-delivered from offset 0 leaves the read model unchange
   await groupEmpty();
   const before = await snapshot();
   const admin = await oracle.kafkaAdmin();
-  await admin.resetOffsets({
-    groupId: process.env.PROJECTION_CONSUMER_GROUP!,
-    topic: kafkaConfig.topic,
-    earliest: true,
-  });
+  await admin.resetOffsetsToEarliest(process.env.PROJECTION_CONSUMER_GROUP!, kafkaConfig.topic);
   const ends = await admin.fetchTopicOffsets(kafkaConfig.topic);
   const records = ends.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
 

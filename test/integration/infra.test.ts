@@ -71,13 +71,13 @@ describe('Kafka', () => {
       await consumer.connect();
       await consumer.subscribe({ topic: kafkaConfig.topic, fromBeginning: true });
       await consumer.run({
-        eachMessage: async ({ partition, message }) => {
+        eachMessage: async (message) => {
           if (message.key?.toString() !== key) return;
           deliver({
-            partition,
+            partition: message.partition,
             offset: message.offset,
             value: message.value?.toString(),
-            header: message.headers?.['x-check']?.toString(),
+            header: message.headers['x-check']?.toString(),
           });
         },
       });

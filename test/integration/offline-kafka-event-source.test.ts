@@ -2,7 +2,7 @@
  * The offline Kafka event source against the real broker: Lambda's delivery rules, emulated.
  */
 import { jest } from '@jest/globals';
-import { Kafka, logLevel } from 'kafkajs';
+import { kafkaClient } from '../../plugins/serverless-offline-kafka/client.js';
 import { KafkaEventSource } from '../../plugins/serverless-offline-kafka/event-source.js';
 import type { SourceDefinition } from '../../plugins/serverless-offline-kafka/config.js';
 import { createProducer } from '../../lib/kafka/client.js';
@@ -13,7 +13,7 @@ import { eventually } from '../support/offline.js';
 import { committedOffset, source, topicWith } from '../support/offline-kafka.js';
 import { deleteCreatedTopics } from '../support/topics.js';
 
-const kafka = new Kafka({ clientId: 'test', brokers: kafkaConfig.brokers, logLevel: logLevel.NOTHING });
+const kafka = kafkaClient({ brokers: kafkaConfig.brokers, clientId: 'test' });
 /** The broker's minimum (group.min.session.timeout.ms), so that expiring a member is quick. */
 const SESSION_TIMEOUT_MS = 6000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -144,12 +144,7 @@ describe('offline Kafka event source', () => {
     const warnings: string[] = [];
     const es = new KafkaEventSource({
       source: source('nowhere'),
-      kafka: new Kafka({
-        clientId: 'test',
-        brokers: ['127.0.0.1:1'],
-        logLevel: logLevel.NOTHING,
-        retry: { retries: 0 },
-      }),
+      kafka: kafkaClient({ brokers: ['127.0.0.1:1'], clientId: 'test', retries: 0 }),
       bootstrapServers: '127.0.0.1:1',
       invoke: async () => undefined,
       log: { ...quietLog, warning: (m: string) => void warnings.push(m) },

@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { createConsumer } from '../../lib/kafka/client.js';
+import type { IncomingMessage } from '../../lib/kafka/ports.js';
+import { kafkaClient } from '../../plugins/serverless-offline-kafka/client.js';
 import { KafkaEventSource } from '../../plugins/serverless-offline-kafka/event-source.js';
 import type { SourceDefinition } from '../../plugins/serverless-offline-kafka/config.js';
 import { FAILURE_HEADERS } from '../../plugins/serverless-offline-kafka/on-failure.js';
@@ -19,7 +21,7 @@ import { eventually } from '../support/offline.js';
 import { committedOffset, produce, source, topicWith } from '../support/offline-kafka.js';
 import { createTopic, deleteCreatedTopics } from '../support/topics.js';
 
-const kafka = new Kafka({ clientId: 'test', brokers: kafkaConfig.brokers, logLevel: logLevel.NOTHING });
+const kafka = kafkaClient({ brokers: kafkaConfig.brokers, clientId: 'test' });
 const onFailureDir = mkdtempSync(path.join(os.tmpdir(), 'offline-kafka-on-failure-'));
 const SQS_QUEUE = 'arn:aws:sqs:eu-west-1:000000000000:projection-failures';
 
@@ -69,12 +71,12 @@ const committedUpTo = (def: SourceDefinition, offset: number, timeoutMs = 20000)
   );
 
 /** Every message of `topic` from the beginning, once `count` arrived. */
-async function consumeAll(topic: string, count: number): Promise<KafkaMessage[]> {
-  const messages: KafkaMessage[] = [];
-  const consumer = kafka.consumer({ groupId: `test-${randomUUID()}` });
+async function consumeAll(topic: string, count: number): Promise<IncomingMessage[]> {
+  const messages: IncomingMessage[] = [];
+  const consumer = await createConsumer(kafkaConfig, { groupId: `test-${randomUUID()}` }, { quiet: true });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
+  await consumer.run({ eachMessage: async (message) => void messages.push(message) });
   try {
     await eventually(async () => (messages.length >= count ? true : undefined), 20000, `${count} messages`);
   } finally {

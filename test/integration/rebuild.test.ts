@@ -3,7 +3,6 @@
  * pipeline (command handler → Kafka → projection), on throwaway databases and topic.
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import { createCommandHandler } from '../../functions/command/handler.js';
 import { createProjectionHandler } from '../../functions/projection/handler.js';
 import { KafkaEventBus } from '../../lib/bus/kafka.js';
@@ -15,6 +14,7 @@ import { MariaDbOutbox } from '../../lib/outbox/mariadb.js';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import type { KafkaLambdaEvent } from '../../lib/projection/kafka-event.js';
 import { rebuildReadModel } from '../../lib/rebuild/rebuild.js';
+import { kafkaClient } from '../../plugins/serverless-offline-kafka/client.js';
 import { KafkaEventSource } from '../../plugins/serverless-offline-kafka/event-source.js';
 import { failurePolicy } from '../../plugins/serverless-offline-kafka/policy.js';
 import { invoke } from '../support/apigw.js';
@@ -66,7 +66,7 @@ beforeAll(async () => {
       policy: failurePolicy({}),
       enabled: true,
     },
-    kafka: new Kafka({ clientId: 'rebuild-test', brokers: kafkaConfig.brokers, logLevel: logLevel.NOTHING }),
+    kafka: kafkaClient({ brokers: kafkaConfig.brokers, clientId: 'rebuild-test' }),
     bootstrapServers: kafkaConfig.brokers.join(','),
     invoke: (_fn, event) => projection(event as KafkaLambdaEvent),
     log: { notice: () => undefined, warning: () => undefined, error: console.error },

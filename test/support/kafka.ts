@@ -20,7 +20,7 @@ export async function collectEnvelopes(
   await consumer.subscribe({ topic: kafkaConfig.topic, fromBeginning: true });
   let lastAt = Date.now();
   await consumer.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: async (message) => {
       const key = message.key?.toString();
       if (!key || !wanted.has(key)) return;
       const decoded = decodeEnvelope(message.value);

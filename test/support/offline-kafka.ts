@@ -1,9 +1,9 @@
 /** Throwaway topics, groups and event sources for the tests of the offline Kafka event source. */
 import { randomUUID } from 'node:crypto';
-import type { Message } from 'kafkajs';
 import type { SourceDefinition } from '../../plugins/serverless-offline-kafka/config.js';
 import { failurePolicy } from '../../plugins/serverless-offline-kafka/policy.js';
 import { createAdmin, createProducer } from '../../lib/kafka/client.js';
+import type { OutgoingRecord } from '../../lib/kafka/ports.js';
 import { kafkaConfig } from './env.js';
 import { createTopic } from './topics.js';
 
@@ -24,7 +24,7 @@ export function source(topic: string, overrides: Partial<SourceDefinition> = {})
   };
 }
 
-export async function produce(topic: string, messages: Message[]): Promise<void> {
+export async function produce(topic: string, messages: OutgoingRecord[]): Promise<void> {
   const producer = await createProducer(kafkaConfig, { quiet: true });
   await producer.connect();
   await producer.send({ topic, messages });
@@ -45,7 +45,7 @@ export async function topicWith(messages: number): Promise<string> {
 export async function committedOffset(groupId: string, topic: string): Promise<number> {
   const admin = await createAdmin(kafkaConfig, { quiet: true });
   await admin.connect();
-  const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const committed = await admin.fetchCommittedOffsets(groupId, topic);
   await admin.disconnect();
-  return Number(t?.partitions[0]?.offset ?? -1);
+  return Number(committed.find((p) => p.partition === 0)?.offset ?? -1);
 }

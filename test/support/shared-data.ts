@@ -44,8 +44,7 @@ async function topic(env: NodeJS.ProcessEnv, out: SharedData): Promise<void> {
     for (const p of await admin.fetchTopicOffsets(kafka.topic)) {
       out[`topic ${kafka.topic}[${p.partition}] end`] = p.high;
     }
-    const [committed] = await admin.fetchOffsets({ groupId: kafka.consumerGroup, topics: [kafka.topic] });
-    for (const p of committed?.partitions ?? []) {
+    for (const p of await admin.fetchCommittedOffsets(kafka.consumerGroup, kafka.topic)) {
       out[`group ${kafka.consumerGroup} ${kafka.topic}[${p.partition}]`] = p.offset;
     }
   } finally {

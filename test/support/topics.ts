@@ -10,10 +10,7 @@ export async function createTopic(prefix: string, partitions: number): Promise<s
   const admin = await createAdmin(kafkaConfig, { quiet: true });
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
-    });
+    await admin.createTopics([{ topic, partitions, replicationFactor: 1 }]);
   } finally {
     await admin.disconnect();
   }
@@ -29,7 +26,7 @@ export async function deleteTopics(topics: string[]): Promise<void> {
   try {
     const existing = new Set(await admin.listTopics());
     const doomed = topics.filter((topic) => existing.has(topic));
-    if (doomed.length) await admin.deleteTopics({ topics: doomed });
+    if (doomed.length) await admin.deleteTopics(doomed);
   } finally {
     await admin.disconnect();
   }

@@ -11,7 +11,8 @@ import { readDbConfig, readKafkaConfig } from '../../../lib/config.js';
 import { createPool, type Pool } from '../../../lib/db/pool.js';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../../../lib/eventstore/rows.js';
 import type { StoredEvent } from '../../../lib/eventstore/types.js';
-import { createAdmin, type Admin } from '../../../lib/kafka/client.js';
+import { createAdmin } from '../../../lib/kafka/client.js';
+import type { KafkaAdmin } from '../../../lib/kafka/ports.js';
 import { consumerLag } from '../../../lib/ops/lag.js';
 import { foldStreams, readModelRows, type FoldedUser } from '../../support/fold.js';
 import { collectEnvelopes } from '../../support/kafka.js';
@@ -34,7 +35,7 @@ export class Oracle {
   readonly writeDb: Pool;
   /** Root on the read server, in the queries database. */
   readonly readDb: Pool;
-  private admin: Promise<Admin> | undefined;
+  private admin: Promise<KafkaAdmin> | undefined;
 
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {
     const admin = readDbConfig(env, 'admin');
@@ -54,7 +55,7 @@ export class Oracle {
     await Promise.all([this.writeDb.end(), this.readDb.end()]);
   }
 
-  kafkaAdmin(): Promise<Admin> {
+  kafkaAdmin(): Promise<KafkaAdmin> {
     this.admin ??= (async () => {
       const admin = await createAdmin(readKafkaConfig(this.env), { quiet: true });
       await admin.connect();

@@ -98,7 +98,7 @@ export async function groupEmpty(timeoutMs = 90000): Promise<void> {
   try {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { groups } = await admin.describeGroups([process.env.PROJECTION_CONSUMER_GROUP!]);
+      const groups = await admin.describeGroups([process.env.PROJECTION_CONSUMER_GROUP!]);
       if (['Empty', 'Dead'].includes(groups[0]?.state ?? 'Dead')) return;
       if (Date.now() > deadline) throw new Error(`the consumer group is still ${groups[0]?.state}`);
       await sleep(250);
