@@ -9,8 +9,8 @@
  * cycles made of value imports alone are left to import-x/no-cycle, so nothing is reported twice.
  *
  * Files outside the repository or under node_modules are not followed. Every file's imports are read with
- * the TypeScript parser and cached by modification time; the linted file itself is read from what ESLint
- * lints, so unsaved or virtual content counts.
+ * the TypeScript parser and cached by modification time; the linted file itself is taken from what ESLint
+ * lints (the cached imports when they were read from the same text), so unsaved or virtual content counts.
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -113,14 +113,20 @@ export function noCycleThroughTypes({ root, resolver }) {
     }
     const cached = graph.get(file);
     if (cached?.mtime === mtime) return cached.edges;
-    let edges = [];
+    let text = '';
     try {
-      edges = edgesOf(file, readFileSync(file, 'utf8'));
+      text = readFileSync(file, 'utf8');
     } catch {
       // unreadable: no edges
     }
-    graph.set(file, { mtime, edges });
+    const edges = edgesOf(file, text);
+    graph.set(file, { mtime, text, edges });
     return edges;
+  };
+  /** Imports of the linted text: the cached ones when the file on disk says the same. */
+  const edgesLinted = (file, text) => {
+    const cached = graph.get(file);
+    return cached?.text === text ? cached.edges : edgesOf(file, text);
   };
 
   /** Shortest chain of files from `start` to `goal`, or null; `dead` holds files known not to reach it. */
@@ -166,7 +172,7 @@ export function noCycleThroughTypes({ root, resolver }) {
         'Program:exit'() {
           const { sourceCode } = context;
           const dead = new Set();
-          for (const edge of edgesOf(self, sourceCode.text)) {
+          for (const edge of edgesLinted(self, sourceCode.text)) {
             if (edge.target === self) continue;
             const back = pathTo(edge.target, self, { valueOnly: false, dead });
             if (!back) continue;
