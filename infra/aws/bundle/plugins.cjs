@@ -41,4 +41,24 @@ const mariadbUtf8Collations = {
   },
 };
 
-module.exports = [iconvLiteUtf8, mariadbUtf8Collations];
+/**
+ * CQRS_REGISTRY=<file>: bundles that file in place of the product registry (aggregates/index.ts),
+ * so tests can run `sls offline` with aggregates registered only for them
+ * (test/fixtures/registry.ts). The stand-in may import the product registry itself. Unset, as in
+ * every deploy, the bundles are untouched.
+ */
+const registryOverride = {
+  name: 'registry-override',
+  setup(build) {
+    const standIn = process.env.CQRS_REGISTRY && path.resolve(process.env.CQRS_REGISTRY);
+    if (!standIn) return;
+    const product = path.resolve(__dirname, '..', '..', '..', 'aggregates', 'index.ts');
+    build.onResolve({ filter: /aggregates[\\/]index\.(js|ts)$/ }, (args) => {
+      if (path.resolve(args.importer) === standIn) return undefined;
+      const target = path.resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
+      return target === product ? { path: standIn } : undefined;
+    });
+  },
+};
+
+module.exports = [iconvLiteUtf8, mariadbUtf8Collations, registryOverride];
