@@ -1,4 +1,6 @@
-/** `npm run infra:up | infra:down | infra:status`: the local stack without Docker. */
+/** `npm run infra:up | infra:down | infra:status | infra:docker-grants`: the local stack without Docker. */
+import { registry } from '../aggregates/index.js';
+import { writeDockerGrants } from './docker/grants.js';
 import { down, status, up } from './stack.js';
 import { InfraError } from './progress.js';
 
@@ -39,8 +41,11 @@ async function main(command: string | undefined): Promise<number> {
       else printStatus(s);
       return s.broker.running && s.mariadb.reachable ? 0 : 1;
     }
+    case 'docker-grants':
+      await writeDockerGrants(registry);
+      return 0;
     default:
-      console.error('Usage: tsx infra/cli.ts up | down [--force] | status [--json]');
+      console.error('Usage: tsx infra/cli.ts up | down [--force] | status [--json] | docker-grants');
       return 2;
   }
 }

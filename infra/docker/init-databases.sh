@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# Creates the commands and queries databases, applies infra/mariadb/migrations (recorded in
-# schema_migrations with the same checksums infra/mariadb/migrate.ts uses, so `npm run infra:up`
-# later finds them up to date) and creates the function users with exactly the grants of
-# infra/mariadb/users.ts. Keep the grant list below in step with that file:
-# test/integration/docker-init.test.ts fails when they drift.
+# Creates the commands and queries databases, applies the migrations of infra/mariadb/migrations
+# and of every aggregate (aggregates/*/migrations), in one version order per database and recorded
+# in schema_migrations with the same checksums infra/mariadb/migrate.ts uses, so `npm run infra:up`
+# later finds them up to date; then creates the function users with exactly the grants of
+# infra/mariadb/users.ts, read from the grants.tsv files `npm run infra:docker-grants` writes
+# (infra/docker/grants.tsv and aggregates/*/migrations/grants.tsv).
+# test/integration/docker-init.test.ts fails when the two set-ups differ.
 #
 # In the MariaDB image it runs as an init script over the temporary server's socket. It also runs
 # against any server: MARIADB_HOST=127.0.0.1 infra/docker/init-databases.sh
 # Variables (defaults as in lib/config.ts): COMMANDS_DB, QUERIES_DB, <ROLE>_DB_USER,
 # <ROLE>_DB_PASSWORD, MARIADB_USER_HOST, MARIADB_HOST, MARIADB_PORT, MARIADB_ADMIN_USER,
-# MARIADB_ADMIN_PASSWORD (or MARIADB_ROOT_PASSWORD inside the image), MIGRATIONS_DIR.
+# MARIADB_ADMIN_PASSWORD (or MARIADB_ROOT_PASSWORD inside the image), MIGRATIONS_DIR,
+# AGGREGATES_DIR, GRANTS_FILE.
 set -euo pipefail
 
-migrations=${MIGRATIONS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../mariadb/migrations" && pwd)}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+migrations=${MIGRATIONS_DIR:-$here/../mariadb/migrations}
+aggregates=${AGGREGATES_DIR:-$here/../../aggregates}
+core_grants=${GRANTS_FILE:-$here/grants.tsv}
 
 client=(mariadb --batch --skip-column-names -u "${MARIADB_ADMIN_USER:-root}")
 if [[ -n ${MARIADB_HOST:-} ]]; then
@@ -44,7 +50,13 @@ CREATE TABLE IF NOT EXISTS \`$db\`.schema_migrations (
   applied_at DATETIME(3) NOT NULL
 ) ENGINE=InnoDB;
 SQL
-  for file in "$migrations/$schema"/*.sql; do
+  # Every source's files of this schema, in the order of their numbers (the names start with them).
+  mapfile -t files < <(
+    for file in "$migrations/$schema"/*.sql "$aggregates"/*/migrations/"$schema"/*.sql; do
+      [[ -f $file ]] && printf '%s\t%s\n' "$(basename "$file")" "$file"
+    done | sort | cut -f2
+  )
+  for file in "${files[@]}"; do
     name=$(basename "$file" .sql)
     [[ $name =~ ^[0-9]{3}_[a-z0-9_]+$ ]] || continue
     version=$((10#${name:0:3}))
@@ -84,23 +96,19 @@ user() {
   echo "user ready: ${!name_var:-cqrs_$role}"
 }
 
-user command command-local-pw \
-  "SELECT, INSERT ON \`$commands\`.events" \
-  "SELECT, INSERT, DELETE ON \`$commands\`.outbox" \
-  "SELECT, INSERT, DELETE ON \`$commands\`.idempotency_keys" \
-  "SELECT, INSERT, UPDATE ON \`$commands\`.USER_DATA"
-user relay relay-local-pw \
-  "SELECT ON \`$commands\`.events" \
-  "SELECT, UPDATE, DELETE ON \`$commands\`.outbox"
-user projection projection-local-pw \
-  "SELECT, INSERT, UPDATE, DELETE ON \`$queries\`.*"
-user query query-local-pw \
-  "SELECT ON \`$queries\`.USER_DATA"
-user operator operator-local-pw \
-  "SELECT ON \`$commands\`.events" \
-  "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER ON \`$queries\`.*"
-user ops ops-local-pw \
-  "SELECT ON \`$commands\`.outbox_backlog" \
-  "SELECT ON \`$queries\`.projection_backlog"
-user janitor janitor-local-pw \
-  "SELECT, DELETE ON \`$commands\`.idempotency_keys"
+# grants <role>: "<privileges> ON `<database>`.<table>" for each line of the role in the grants files.
+grants() {
+  local role=$1 line_role schema table privileges
+  for file in "$core_grants" "$aggregates"/*/migrations/grants.tsv; do
+    [[ -f $file ]] || continue
+    while IFS=$'\t' read -r line_role schema table privileges; do
+      [[ $line_role == "$role" ]] || continue
+      printf '%s ON `%s`.%s\n' "$privileges" "${!schema}" "$table"
+    done < <(grep -v '^#' "$file")
+  done
+}
+
+for role in command relay projection query operator ops janitor; do
+  mapfile -t role_grants < <(grants "$role")
+  user "$role" "$role-local-pw" "${role_grants[@]}"
+done

@@ -1,54 +1,68 @@
 import type { Connection } from 'mariadb';
+import type { AggregateDefinition } from '../../lib/aggregate/definition.js';
 import type { Registry } from '../../lib/aggregate/registry.js';
 import { APP_ROLES, readDbConfig, type AppRole, type DatabaseNames } from '../../lib/config.js';
 import { progress } from '../progress.js';
 
-/**
- * Which privileges each role gets, on which table; nothing else is granted. The aggregates'
- * tables come from the registry: the command role writes each write model, the query role reads
- * each read model.
- */
+/** A privilege on one table (or `*`) of the commands or the queries database. */
+export interface Grant {
+  privileges: string;
+  schema: keyof DatabaseNames;
+  table: string;
+}
+
+/** What each role gets on the core's tables. */
+export function coreGrants(role: AppRole): Grant[] {
+  const c = (privileges: string, table: string): Grant => ({ privileges, schema: 'commands', table });
+  const q = (privileges: string, table: string): Grant => ({ privileges, schema: 'queries', table });
+  switch (role) {
+    case 'command':
+      return [
+        c('SELECT, INSERT', 'events'),
+        c('SELECT, INSERT, DELETE', 'outbox'),
+        // DELETE: an expired key of the same caller is replaced by the new request's.
+        c('SELECT, INSERT, DELETE', 'idempotency_keys'),
+      ];
+    case 'relay':
+      return [c('SELECT', 'events'), c('SELECT, UPDATE, DELETE', 'outbox')];
+    case 'projection':
+      return [q('SELECT, INSERT, UPDATE, DELETE', '*')];
+    case 'query':
+      return [];
+    case 'operator':
+      return [c('SELECT', 'events'), q('SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER', '*')];
+    case 'ops':
+      // Views of counts and ages only (commands 004, queries 005): no event, row or payload.
+      return [c('SELECT', 'outbox_backlog'), q('SELECT', 'projection_backlog')];
+    case 'janitor':
+      return [c('SELECT, DELETE', 'idempotency_keys')];
+  }
+}
+
+/** What each role gets on an aggregate's tables: the command role writes its write model, the query role reads its read model. */
+export function aggregateGrants(role: AppRole, aggregate: AggregateDefinition): Grant[] {
+  switch (role) {
+    case 'command':
+      return aggregate.writeModel
+        ? [{ privileges: 'SELECT, INSERT, UPDATE', schema: 'commands', table: aggregate.writeModel.table }]
+        : [];
+    case 'query':
+      return [{ privileges: 'SELECT', schema: 'queries', table: aggregate.readModel.table }];
+    default:
+      return [];
+  }
+}
+
+/** Which privileges each role gets, on which table; nothing else is granted. */
 export function grantsFor(
   role: AppRole,
   db: DatabaseNames,
   registry: Registry,
 ): Array<{ privileges: string; on: string }> {
-  const c = `\`${db.commands}\``;
-  const q = `\`${db.queries}\``;
-  switch (role) {
-    case 'command':
-      return [
-        { privileges: 'SELECT, INSERT', on: `${c}.events` },
-        { privileges: 'SELECT, INSERT, DELETE', on: `${c}.outbox` },
-        // DELETE: an expired key of the same caller is replaced by the new request's.
-        { privileges: 'SELECT, INSERT, DELETE', on: `${c}.idempotency_keys` },
-        ...registry.aggregates.flatMap((a) =>
-          a.writeModel ? [{ privileges: 'SELECT, INSERT, UPDATE', on: `${c}.${a.writeModel.table}` }] : [],
-        ),
-      ];
-    case 'relay':
-      return [
-        { privileges: 'SELECT', on: `${c}.events` },
-        { privileges: 'SELECT, UPDATE, DELETE', on: `${c}.outbox` },
-      ];
-    case 'projection':
-      return [{ privileges: 'SELECT, INSERT, UPDATE, DELETE', on: `${q}.*` }];
-    case 'query':
-      return registry.aggregates.map((a) => ({ privileges: 'SELECT', on: `${q}.${a.readModel.table}` }));
-    case 'operator':
-      return [
-        { privileges: 'SELECT', on: `${c}.events` },
-        { privileges: 'SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER', on: `${q}.*` },
-      ];
-    case 'ops':
-      // Views of counts and ages only (commands 004, queries 005): no event, row or payload.
-      return [
-        { privileges: 'SELECT', on: `${c}.outbox_backlog` },
-        { privileges: 'SELECT', on: `${q}.projection_backlog` },
-      ];
-    case 'janitor':
-      return [{ privileges: 'SELECT, DELETE', on: `${c}.idempotency_keys` }];
-  }
+  return [...coreGrants(role), ...registry.aggregates.flatMap((a) => aggregateGrants(role, a))].map((g) => ({
+    privileges: g.privileges,
+    on: `\`${db[g.schema]}\`.${g.table}`,
+  }));
 }
 
 export const ROLES: readonly AppRole[] = APP_ROLES;

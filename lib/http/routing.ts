@@ -16,7 +16,8 @@ export interface Match<R> {
   params: Record<string, string>;
 }
 
-const segments = (path: string): string[] => path.split('/').filter((s) => s !== '');
+/** Every segment counts, an empty one too: '/users/' names an (empty, invalid) id, not the collection. */
+const segments = (path: string): string[] => path.split('/');
 
 function matchPath(template: string, path: string): Record<string, string> | undefined {
   const want = segments(template);

@@ -312,12 +312,23 @@ describe('command function: bad input is a 4xx JSON error and writes nothing', (
       'path id not a UUID',
       () => ({
         method: 'PUT',
-        path: '/users/../etc/name',
-        pathParameters: { id: '../etc' },
+        path: '/users/not-a-uuid/name',
+        pathParameters: { id: 'not-a-uuid' },
         body: { name: 'a' },
       }),
       400,
       'VALIDATION_FAILED',
+    ],
+    [
+      'a path no route has (dot segments are not an id)',
+      () => ({
+        method: 'PUT',
+        path: '/users/../etc/name',
+        pathParameters: { id: '../etc' },
+        body: { name: 'a' },
+      }),
+      404,
+      'ROUTE_NOT_FOUND',
     ],
     [
       'malformed If-Match',

@@ -22,6 +22,8 @@ const users = {
   PROJECTION_DB_USER: `dk_${suffix}_projection`,
   QUERY_DB_USER: `dk_${suffix}_query`,
   OPERATOR_DB_USER: `dk_${suffix}_operator`,
+  OPS_DB_USER: `dk_${suffix}_ops`,
+  JANITOR_DB_USER: `dk_${suffix}_janitor`,
 };
 const admin = readDbConfig(process.env, 'admin');
 const env: NodeJS.ProcessEnv = {

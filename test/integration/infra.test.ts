@@ -9,7 +9,7 @@ import { loadMigrations, migrationLevel, type Schema } from '../../infra/mariadb
 import { setUpDatabases } from '../../infra/stack.js';
 import { databases, kafkaConfig, rolePool } from '../support/env.js';
 import { throwawayNames, throwawayUsers } from '../support/isolated-databases.js';
-import { registry } from '../../aggregates/index.js';
+import { registry } from '../fixtures/registry.js';
 
 const admin = rolePool('admin');
 
@@ -260,7 +260,7 @@ describe('database set-up is repeatable', () => {
   }
 
   beforeAll(async () => {
-    await capturingLog(() => setUpDatabases(env));
+    await capturingLog(() => setUpDatabases(env, registry));
   });
 
   afterAll(async () => {
@@ -276,7 +276,7 @@ describe('database set-up is repeatable', () => {
     const before = [await ledger(env.COMMANDS_DB), await ledger(env.QUERIES_DB)];
 
     // when the set-up runs again
-    const { lines } = await capturingLog(() => setUpDatabases(env));
+    const { lines } = await capturingLog(() => setUpDatabases(env, registry));
 
     // then it reports both databases up to date, applies nothing, and the ledger is unchanged
     expect(lines.join('\n')).not.toMatch(/applied \d{3}_/);
@@ -298,7 +298,7 @@ describe('database set-up is repeatable', () => {
     );
     try {
       // when the set-up runs
-      const attempt = capturingLog(() => setUpDatabases(env));
+      const attempt = capturingLog(() => setUpDatabases(env, registry));
 
       // then it stops with a message that names what changed
       await expect(attempt).rejects.toThrow(
@@ -324,7 +324,7 @@ describe('database set-up is repeatable', () => {
     );
 
     // when the set-up runs again
-    await capturingLog(() => setUpDatabases(env));
+    await capturingLog(() => setUpDatabases(env, registry));
 
     // then the event store is append-only again for that user
     expect(await grantsOf(env.COMMAND_DB_USER)).toContainEqual(
