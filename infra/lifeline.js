@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
  * @param {number} pid
  * @returns {{ ppid: number, startTime: string } | undefined}
  */
-export function procStat(pid) {
+function procStat(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may hold spaces: split after it.

@@ -29,7 +29,7 @@ async function listeningInodes(port: number): Promise<Set<string>> {
 }
 
 /** The process listening on `port`, when it can be found. */
-export async function portHolder(port: number): Promise<PortHolder | undefined> {
+async function portHolder(port: number): Promise<PortHolder | undefined> {
   const inodes = await listeningInodes(port);
   if (!inodes.size) return undefined;
   const pids = (await readdir('/proc').catch(() => [] as string[])).filter((name) => /^\d+$/.test(name));
@@ -45,7 +45,7 @@ export async function portHolder(port: number): Promise<PortHolder | undefined> 
 }
 
 /** One line naming the holder of a port, or saying it could not be found. */
-export async function describeHolder(port: number): Promise<string> {
+async function describeHolder(port: number): Promise<string> {
   const holder = await portHolder(port);
   if (!holder) return `Port ${port} is in use (the process holding it could not be found).`;
   const command = holder.command ? holder.command.slice(0, 200) : 'command line unknown';

@@ -53,7 +53,7 @@ export async function setUpDatabases(env = process.env, registry: Registry = pro
 }
 
 /** The services any user of the stack needs running: the database server and the broker. */
-export async function ensureServices(env = process.env): Promise<void> {
+async function ensureServices(env = process.env): Promise<void> {
   await ensureMariaDb(readDbConfig(env, 'admin'));
   await ensureKafkaJars();
   await startBroker(readKafkaConfig(env), brokerSettings(env));

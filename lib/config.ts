@@ -155,7 +155,7 @@ export function readDatabaseNames(env: Env): DatabaseNames {
 }
 
 /** The variable naming a role's Secrets Manager secret: `<ROLE>_DB_SECRET_ARN`, `MARIADB_ADMIN_SECRET_ARN`. */
-export function dbSecretVariable(role: DbRole): string {
+function dbSecretVariable(role: DbRole): string {
   return role === 'admin' ? 'MARIADB_ADMIN_SECRET_ARN' : `${role.toUpperCase()}_DB_SECRET_ARN`;
 }
 
@@ -291,7 +291,7 @@ export interface ProjectionConfig {
   emitMetrics: boolean;
 }
 
-export function readProjectionConfig(env: Env): ProjectionConfig {
+function readProjectionConfig(env: Env): ProjectionConfig {
   const audit = new EnvReader(env).optional('PROJECTION_AUDIT') ?? 'off';
   if (audit !== 'off' && audit !== 'applied') {
     throw new ConfigError(`Environment variable PROJECTION_AUDIT must be off or applied, got "${audit}".`);
@@ -310,7 +310,7 @@ export interface QueryConfig {
   consistencyMaxPollMs: number;
 }
 
-export function readQueryConfig(env: Env): QueryConfig {
+function readQueryConfig(env: Env): QueryConfig {
   const reader = new EnvReader(env);
   const consistencyPollMs = reader.int('QUERY_CONSISTENCY_POLL_MS', 20, 1, 1000);
   return {
@@ -320,7 +320,7 @@ export function readQueryConfig(env: Env): QueryConfig {
   };
 }
 
-export function readRelayConfig(env: Env): RelayConfig {
+function readRelayConfig(env: Env): RelayConfig {
   const reader = new EnvReader(env);
   return {
     batchSize: reader.int('RELAY_BATCH_SIZE', 500, 1, 10000),
@@ -335,7 +335,7 @@ export interface HealthConfig {
   parkedMaxAgeMs: number;
 }
 
-export function readHealthConfig(env: Env): HealthConfig {
+function readHealthConfig(env: Env): HealthConfig {
   return { parkedMaxAgeMs: new EnvReader(env).int('HEALTH_PARKED_MAX_AGE_MS', 300000, 1000, 86400000) };
 }
 
@@ -350,7 +350,7 @@ export interface JanitorConfig {
   intervalMs: number;
 }
 
-export function readJanitorConfig(env: Env): JanitorConfig {
+function readJanitorConfig(env: Env): JanitorConfig {
   const reader = new EnvReader(env);
   return {
     idempotencyTtlMs: readCommandConfig(env).idempotencyTtlMs,

@@ -11,7 +11,7 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export const uuidText = z.string().regex(UUID, { error: 'must be a UUID' });
 
 /** The longest ISO-8601 UTC timestamp accepted: seconds with up to nine decimals, `Z`. */
-export const ISO_TIMESTAMP_MAX_LENGTH = 30;
+const ISO_TIMESTAMP_MAX_LENGTH = 30;
 
 /** An ISO-8601 UTC timestamp (`2026-01-02T03:04:05.678Z`), at most 30 characters. */
 export const isoTimestamp = z.iso

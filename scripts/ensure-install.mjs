@@ -20,7 +20,7 @@ const installedFile = path.join(root, 'node_modules', '.package-lock.json');
 const bundledNode = path.join(root, 'node_modules', '.bin', 'node');
 
 /** Why node_modules needs an install, or undefined when it matches the lock file. */
-export function staleReason() {
+function staleReason() {
   if (!existsSync(installedFile)) return 'node_modules is missing';
   const wanted = JSON.parse(readFileSync(lockFile, 'utf8')).packages ?? {};
   const installed = JSON.parse(readFileSync(installedFile, 'utf8')).packages ?? {};

@@ -4,7 +4,7 @@ import type { EventCatalogue } from '../../lib/aggregate/catalogue.js';
 import { CONTROL_CHARS, isoTimestamp, LONE_SURROGATE } from '../../lib/schemas.js';
 import { registeredDateToIso } from './upcasters.js';
 
-export const NAME_MAX_LENGTH = 255;
+const NAME_MAX_LENGTH = 255;
 
 /** A user name: a string, trimmed length 1-255, no control characters, well-formed Unicode. */
 export const userNameSchema = z

@@ -1,6 +1,6 @@
 /**
  * Issue items 1 and 2: the command function called in-process with API Gateway v2 events,
- * against the raw rate of one INSERT per transaction, and against the seed's naive dual write
+ * against the raw rate of one INSERT per transaction, and against the naive dual write
  * (save the row, then send, no outbox, no idempotency), at the same concurrency.
  */
 import { randomUUID } from 'node:crypto';
@@ -49,9 +49,9 @@ export function rawInsertOp(pool: Pool) {
 }
 
 /**
- * The seed's write path in the same HTTP shell: validate, save the USER_DATA row (autocommit),
+ * A plain write-then-publish path in the same HTTP shell: validate, save the USER_DATA row (autocommit),
  * then send without waiting for the broker. `drain` waits for the sends still in flight, and
- * is inside the timed window. The seed's producer is kafkajs's default one (any number of
+ * is inside the timed window. Its producer is kafkajs's default one (any number of
  * requests in flight), not the project's ordered one, so this baseline deliberately builds it
  * with createDefaultProducer.
  */

@@ -20,7 +20,7 @@ export interface ProvisionSummary {
 }
 
 /** The environment `ensureUsers` reads, with each role's user and password taken from its secret. */
-export function roleCredentialsEnv(env: Env): Env {
+function roleCredentialsEnv(env: Env): Env {
   const out: Env = { ...env };
   for (const role of ROLES as DbRole[]) {
     const { user, password } = withDbSecret(readDbConfig(env, role));

@@ -13,7 +13,7 @@ async function pomDigest(): Promise<string> {
 }
 
 /** True when the jar set for the current pom.xml is already cached. */
-export async function jarsCached(): Promise<boolean> {
+async function jarsCached(): Promise<boolean> {
   try {
     return (await readFile(paths.kafkaJarsStamp, 'utf8')).trim() === (await pomDigest());
   } catch {

@@ -82,7 +82,7 @@ async function ensureLedger(conn: Connection, database: string): Promise<void> {
   );
 }
 
-export async function appliedVersions(conn: Connection, database: string): Promise<Map<number, string>> {
+async function appliedVersions(conn: Connection, database: string): Promise<Map<number, string>> {
   const rows = (await conn.query(
     `SELECT version, checksum FROM \`${database}\`.schema_migrations`,
   )) as Array<{

@@ -54,7 +54,7 @@ export function aggregateGrants(role: AppRole, aggregate: AggregateDefinition): 
 }
 
 /** Which privileges each role gets, on which table; nothing else is granted. */
-export function grantsFor(
+function grantsFor(
   role: AppRole,
   db: DatabaseNames,
   registry: Registry,

@@ -4,7 +4,7 @@ import type { StoredEvent } from '../eventstore/types.js';
 import { isoTimestamp, uuidText } from '../schemas.js';
 
 /** Bounded by the columns the projection writes: the read model's CHAR(36) ids, the events' VARCHAR(100) type. */
-export const envelopeSchema = z.strictObject({
+const envelopeSchema = z.strictObject({
   eventId: uuidText,
   streamId: uuidText,
   /** The aggregate of the stream; absent on events stored before it was recorded. */

@@ -28,7 +28,7 @@ function iamCaller(event: HttpEvent): string | undefined {
 }
 
 /** A caller as stored beside its keys (255 characters at most): a longer ARN by its hash. */
-export function callerScope(caller: string): string {
+function callerScope(caller: string): string {
   return caller.length <= 255 ? caller : `sha256:${createHash('sha256').update(caller).digest('hex')}`;
 }
 

@@ -11,7 +11,7 @@ import { commandResult, errorBody } from './contracts.js';
 type JsonSchema = Record<string, unknown>;
 
 /** A schema as JSON Schema 2020-12 (what OpenAPI 3.1 uses), describing what a client sends or gets. */
-export function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): JsonSchema {
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): JsonSchema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   return rest;
 }

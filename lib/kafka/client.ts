@@ -62,7 +62,7 @@ export async function createProducer(
 
 /**
  * kafkajs's producer with its defaults (any number of requests in flight), still sending with
- * acks=all. Only the bench's naive dual write uses it, to measure what the seed did.
+ * acks=all. Only the bench's naive dual write uses it, to measure a plain write-then-publish service.
  */
 export async function createDefaultProducer(
   cfg: KafkaConfig,

@@ -1,6 +1,6 @@
 /**
  * The local stack on the real services: Kafka carries a keyed message end to end, both databases
- * hold the seed's tables, each database user can do its own job and nothing more, and setting
+ * hold the users' tables, each database user can do its own job and nothing more, and setting
  * the databases up again is safe.
  */
 import { randomUUID } from 'node:crypto';
@@ -126,12 +126,12 @@ describe('databases', () => {
   );
 
   test.each([['commands'], ['queries']] as const)(
-    "USER_DATA in the %s database keeps the seed's columns: ID_USER_DATA auto-increment key, NAME and DATE_REGISTER required",
+    "USER_DATA in the %s database keeps its original columns: ID_USER_DATA auto-increment key, NAME and DATE_REGISTER required",
     async (schema) => {
       // given the database of that side
       const database = schema === 'commands' ? databases.commands : databases.queries;
 
-      // when we read the USER_DATA columns the seed defined
+      // when we read the USER_DATA columns
       const columns = (await admin.query(
         `SELECT column_name AS name, data_type AS type, is_nullable AS nullable, column_key AS \`key\`, extra
            FROM information_schema.columns
@@ -141,7 +141,7 @@ describe('databases', () => {
         [database],
       )) as Array<Record<string, string>>;
 
-      // then they match the seed's CREATE TABLE
+      // then they match the original CREATE TABLE
       expect(columns).toEqual([
         { name: 'ID_USER_DATA', type: 'int', nullable: 'NO', key: 'PRI', extra: 'auto_increment' },
         { name: 'NAME', type: 'varchar', nullable: 'NO', key: '', extra: '' },
