@@ -126,7 +126,7 @@ describe('databases', () => {
   );
 
   test.each([['commands'], ['queries']] as const)(
-    "USER_DATA in the %s database keeps its original columns: ID_USER_DATA auto-increment key, NAME and DATE_REGISTER required",
+    'USER_DATA in the %s database keeps its original columns: ID_USER_DATA auto-increment key, NAME and DATE_REGISTER required',
     async (schema) => {
       // given the database of that side
       const database = schema === 'commands' ? databases.commands : databases.queries;
