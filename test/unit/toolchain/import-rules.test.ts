@@ -3,57 +3,21 @@
  * virtual content for a path in the repository (ESLint's lintText), so no source file is written;
  * the imported modules are real, because import-x resolves an import before it judges it.
  *
- * The aggregate zones need slice folders to import from. The test makes two throwaway slices, one
- * under aggregates/ and one under test/fixtures/aggregates/ (and aggregates/index.ts when the registry
- * is not there yet) before ESLint reads its config, which lists slice folders when it loads, and
- * removes everything it made afterwards.
+ * The aggregate zones are probed with the real slices: aggregates/users and the orders fixture.
  */
 import { ESLint, type Linter } from 'eslint';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../../../infra/paths.js';
 
-const PROBE = 'lint-probe';
-const SLICE = `aggregates/${PROBE}-${process.pid}-a`;
-const FIXTURE_SLICE = `test/fixtures/aggregates/${PROBE}-${process.pid}-b`;
-
-const made: string[] = [];
-/** Creates a file (and its folders) that is not there yet, remembering what to remove. */
-function make(file: string, text: string) {
-  const absolute = path.join(ROOT, file);
-  if (existsSync(absolute)) return;
-  let top = path.dirname(absolute);
-  while (!existsSync(path.dirname(top))) top = path.dirname(top);
-  if (!existsSync(top)) made.unshift(top);
-  mkdirSync(path.dirname(absolute), { recursive: true });
-  writeFileSync(absolute, text);
-  made.unshift(absolute);
-}
-
-/** Probe slices left behind by a run that did not get to clean up. */
-function removeStaleProbes() {
-  for (const root of ['aggregates', 'test/fixtures/aggregates']) {
-    const dir = path.join(ROOT, root);
-    if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir)) {
-      if (name.startsWith(`${PROBE}-`)) rmSync(path.join(dir, name), { recursive: true, force: true });
-    }
-  }
-}
+/** A product slice (decider.js stands for any of its files but index.ts) and a test-only one. */
+const SLICE = 'aggregates/users';
+const FIXTURE_SLICE = 'test/fixtures/aggregates/orders';
 
 let eslint: ESLint;
 
 beforeAll(() => {
-  removeStaleProbes();
-  make('aggregates/index.ts', 'export const aggregates = [];\n');
-  make(`${SLICE}/index.ts`, 'export const probe = 1;\n');
-  make(`${SLICE}/internal.ts`, 'export const internal = 1;\n');
-  make(`${FIXTURE_SLICE}/index.ts`, 'export const fixture = 1;\n');
   eslint = new ESLint({ cwd: ROOT });
-});
-
-afterAll(() => {
-  for (const entry of made) rmSync(entry, { recursive: true, force: true });
 });
 
 async function lint(file: string, code: string): Promise<Linter.LintMessage[]> {
@@ -165,7 +129,7 @@ describe('aggregate slices', () => {
   it.each(['functions', 'infra', 'scripts', 'bench'])(
     "machinery importing an aggregate's folder fails lint (%s/)",
     async (dir) => {
-      expect(await zoneMessages(`${dir}/lint-probe.ts`, `../${SLICE}/internal.js`)).toEqual([
+      expect(await zoneMessages(`${dir}/lint-probe.ts`, `../${SLICE}/decider.js`)).toEqual([
         expect.stringContaining('through the registry'),
       ]);
       expect(await zoneMessages(`${dir}/lint-probe.ts`, `../${SLICE}/index.js`)).toEqual([
@@ -185,7 +149,7 @@ describe('aggregate slices', () => {
     expect(await zoneMessages(`${SLICE}/lint-probe.ts`, `../../${FIXTURE_SLICE}/index.js`)).toEqual([
       expect.stringContaining(`An aggregate slice (${SLICE}/)`),
     ]);
-    expect(await zoneMessages(`${FIXTURE_SLICE}/lint-probe.ts`, `../../../../${SLICE}/internal.js`)).toEqual([
+    expect(await zoneMessages(`${FIXTURE_SLICE}/lint-probe.ts`, `../../../../${SLICE}/decider.js`)).toEqual([
       expect.stringContaining(`An aggregate slice (${FIXTURE_SLICE}/)`),
     ]);
   });
@@ -200,7 +164,7 @@ describe('aggregate slices', () => {
   });
 
   it('a slice importing its own files and lib/ passes lint', async () => {
-    expect(await zoneMessages(`${SLICE}/lint-probe.ts`, './internal.js')).toEqual([]);
+    expect(await zoneMessages(`${SLICE}/lint-probe.ts`, './decider.js')).toEqual([]);
     expect(await zoneMessages(`${SLICE}/lint-probe.ts`, '../../lib/errors.js')).toEqual([]);
   });
 });
