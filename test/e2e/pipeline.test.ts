@@ -8,7 +8,7 @@ import { KafkaEventBus } from '../../lib/bus/kafka.js';
 import { relayOnce } from '../../lib/outbox/relay.js';
 import { databases, kafkaConfig, rolePool } from '../support/env.js';
 import { foldStreams, readModelRows } from '../support/fold.js';
-import { eventually, startOffline, type OfflineServer } from '../support/offline.js';
+import { eventually, requestJson, startOffline, type OfflineServer } from '../support/offline.js';
 import { packageAws } from '../support/aws-package.js';
 import { describePolicy, failurePolicy } from '../../plugins/serverless-offline-kafka/policy.js';
 
@@ -32,15 +32,8 @@ afterAll(async () => {
   await relayBus.close();
 });
 
-async function http(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-}
+const http = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+  requestJson(server.url, method, path, body, headers);
 
 const visibleAt = (id: string, version: number) =>
   eventually(

@@ -22,7 +22,7 @@ import { registry } from '../fixtures/registry.js';
 import { invoke } from '../support/apigw.js';
 import { collectEnvelopes } from '../support/kafka.js';
 import { databases, kafkaConfig, rolePool } from '../support/env.js';
-import { eventually, startOffline, type OfflineServer } from '../support/offline.js';
+import { eventually, requestJson, startOffline, type OfflineServer } from '../support/offline.js';
 
 const pools = {
   command: rolePool('command'),
@@ -49,15 +49,8 @@ afterAll(async () => {
   await rm(path.join(ROOT, workFolder), { recursive: true, force: true });
 });
 
-async function http(method: string, urlPath: string, body?: unknown) {
-  const res = await fetch(`${server.url}${urlPath}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-}
+const http = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+  requestJson(server.url, method, path, body, headers);
 
 const orderAt = (id: string, version: number) =>
   eventually(

@@ -136,6 +136,15 @@ export class CommandClient {
       if (res.status >= 200 && res.status < 300) {
         if (failed && res.headers['idempotent-replayed'] === 'true') this.replayedAfterFailure++;
         const promised = { ...ack(res), idempotencyKey: key };
+        if (!Number.isInteger(promised.version)) {
+          // An answer that promises no version is a defect of its own; show it whole.
+          process.stdout.write(
+            `[fault] ${spec.method} ${spec.path} answered ${res.status} without a version: ${JSON.stringify({
+              headers: res.headers,
+              body: res.body,
+            })}\n`,
+          );
+        }
         this.acks.push(promised);
         this.streams.add(promised.streamId);
       } else if (spec.pathParameters?.id) {
