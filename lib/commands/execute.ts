@@ -40,6 +40,13 @@ function toDomainEvent(aggregate: AggregateDefinition, stored: StoredEvent): Dom
   return parsed.event;
 }
 
+/** Whether a stored event is of this aggregate's streams (by its stream type, or its type when it has none). */
+function belongsTo(aggregate: AggregateDefinition, stored: StoredEvent): boolean {
+  return stored.streamType !== undefined
+    ? stored.streamType === aggregate.streamType
+    : Object.hasOwn(aggregate.events, stored.type);
+}
+
 /** A stable hash of what makes two requests "the same" for an Idempotency-Key. */
 export function requestHash(parts: unknown[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
@@ -93,6 +100,10 @@ export async function executeCommand(
     const earlier = await committedAnswer(request, store);
     if (earlier) return earlier;
     const history = request.newStream ? [] : await store.readStream(request.streamId);
+    // An id of another aggregate's stream names nothing here (stream ids are UUIDs, unique across aggregates).
+    if (history.length > 0 && !belongsTo(aggregate, history[0]!)) {
+      throw new AppError('STREAM_NOT_FOUND', `No ${noun} has this id.`);
+    }
     const version = history.length;
     if (request.ifMatchVersion !== undefined && request.ifMatchVersion !== version) {
       // The same request may have moved the stream on meanwhile: its answer is the retry's answer.

@@ -98,6 +98,12 @@ describe('a second aggregate through the same machinery', () => {
     ]);
     const user = await http('POST', '/users', { name: 'Beside the orders' });
     expect(user.status).toBe(201);
+    const crossed = await http('PUT', `/orders/${user.body.id}/quantity`, { quantity: 2 });
+    expect(crossed).toMatchObject({ status: 404, body: { error: { code: 'STREAM_NOT_FOUND' } } });
+    const [{ n }] = (await pools.command.query('SELECT COUNT(*) AS n FROM events WHERE stream_id = ?', [
+      user.body.id,
+    ])) as [{ n: number }];
+    expect(Number(n)).toBe(1);
     const shown = await eventually(async () => {
       const res = await http('GET', `/users/${user.body.id}`);
       return res.status === 200 ? res : undefined;
