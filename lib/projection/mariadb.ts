@@ -151,8 +151,11 @@ async function loadViews(
 /** Each aggregate's changed rows, upserted in its table. */
 function upsertViews(conn: PoolConnection, tables: ReadModelTables, upserts: Upsert[]): Promise<unknown>[] {
   const byAggregate = new Map<AggregateDefinition, ReadView[]>();
-  for (const { aggregate, view } of upserts)
-    byAggregate.set(aggregate, [...(byAggregate.get(aggregate) ?? []), view]);
+  for (const { aggregate, view } of upserts) {
+    const views = byAggregate.get(aggregate);
+    if (views) views.push(view);
+    else byAggregate.set(aggregate, [view]);
+  }
   return [...byAggregate].map(([aggregate, views]) =>
     aggregate.readModel.upsert(conn, tables.views[aggregate.name]!, views),
   );
