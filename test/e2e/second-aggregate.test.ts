@@ -12,6 +12,7 @@ import { createCommandHandler } from '../../functions/command/handler.js';
 import { KafkaEventBus } from '../../lib/bus/kafka.js';
 import { toMessage } from '../../lib/bus/envelope.js';
 import { closeCommandDeps, commandDeps } from '../../lib/commands/deps.js';
+import { closePools } from '../../lib/db/pool.js';
 import { DeadLetterStore } from '../../lib/deadletters/store.js';
 import { httpFunction } from '../../lib/http/middleware.js';
 import { relayOnce } from '../../lib/outbox/relay.js';
@@ -45,6 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await closeCommandDeps();
+  await closePools();
   await Promise.all(Object.values(pools).map((p) => p.end()));
   await rm(path.join(ROOT, workFolder), { recursive: true, force: true });
 });
