@@ -1,5 +1,7 @@
+import { trace } from '@opentelemetry/api';
+
 /**
- * One-line JSON logs. Values under keys that look secret are replaced, and strings are passed
+ * One-line JSON logs, with the active span's traceId and spanId when a span is active. Values under keys that look secret are replaced, and strings are passed
  * through JSON.stringify, so a newline in user input cannot forge a log line.
  */
 const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|credential|dsn|connection.?string/i;
@@ -22,10 +24,12 @@ function threshold(): number {
 
 function write(level: Level, message: string, fields: Record<string, unknown> = {}): void {
   if (ORDER[level] < threshold()) return;
+  const span = trace.getActiveSpan()?.spanContext();
   const line = JSON.stringify({
     level,
     message,
     time: new Date().toISOString(),
+    ...(span && trace.isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {}),
     ...(redact(fields) as object),
   });
   if (level === 'error' || level === 'warn') console.error(line);

@@ -14,6 +14,9 @@ import type { HttpEvent } from '../../lib/http/event.js';
 import { httpFunction } from '../../lib/http/middleware.js';
 import { json } from '../../lib/http/response.js';
 import { publishAfterCommit } from '../../lib/outbox/publish-after-commit.js';
+import { currentTraceparent, inSpan, SpanKind, startTracing } from '../../lib/telemetry/tracing.js';
+
+startTracing('command');
 
 export function createCommandHandler(registry: Registry, getDeps: () => CommandDeps) {
   return async (event: HttpEvent) => {
@@ -24,43 +27,56 @@ export function createCommandHandler(registry: Registry, getDeps: () => CommandD
     const now = deps.now();
     const routed = routeCommand(registry, event, now);
     const method = event.requestContext.http.method;
-    const result = await executeCommand(
-      routed.aggregate,
-      {
-        streamId: routed.streamId,
-        command: routed.command,
-        newStream: routed.newStream,
-        ifMatchVersion,
-        idempotency:
-          idempotencyKey === undefined
-            ? undefined
-            : {
-                caller: event.caller ?? '',
-                key: idempotencyKey,
-                requestHash: requestHash([
-                  method,
-                  routed.operationId,
-                  routed.pathId ?? null,
-                  event.jsonBody ?? null,
-                  ifMatchVersion ?? null,
-                ]),
-              },
-        metadata: {
-          requestId: event.requestId,
-          correlationId: event.correlationId,
-          ...(idempotencyKey ? { idempotencyKey } : {}),
+    const traceparent = currentTraceparent();
+    const attributes = { 'cqrs.aggregate': routed.aggregate.name, 'cqrs.stream_id': routed.streamId };
+    const result = await inSpan(`append ${routed.operationId}`, { attributes }, () =>
+      executeCommand(
+        routed.aggregate,
+        {
+          streamId: routed.streamId,
+          command: routed.command,
+          newStream: routed.newStream,
+          ifMatchVersion,
+          idempotency:
+            idempotencyKey === undefined
+              ? undefined
+              : {
+                  caller: event.caller ?? '',
+                  key: idempotencyKey,
+                  requestHash: requestHash([
+                    method,
+                    routed.operationId,
+                    routed.pathId ?? null,
+                    event.jsonBody ?? null,
+                    ifMatchVersion ?? null,
+                  ]),
+                },
+          metadata: {
+            requestId: event.requestId,
+            correlationId: event.correlationId,
+            ...(idempotencyKey ? { idempotencyKey } : {}),
+            ...(traceparent ? { traceparent } : {}),
+          },
+          now,
+          respond: routed.respond,
         },
-        now,
-        respond: routed.respond,
-      },
-      deps,
+        deps,
+      ),
     );
     if (result.appended.length) {
-      await publishAfterCommit(result.appended, {
-        bus: deps.bus,
-        outbox: deps.outbox,
-        timeoutMs: deps.publishTimeoutMs,
-      });
+      await inSpan(
+        'send',
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', ...attributes },
+        },
+        () =>
+          publishAfterCommit(result.appended, {
+            bus: deps.bus,
+            outbox: deps.outbox,
+            timeoutMs: deps.publishTimeoutMs,
+          }),
+      );
     }
     const { statusCode, body, headers: responseHeaders } = result.response;
     return json(statusCode, body, {

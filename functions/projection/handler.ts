@@ -10,14 +10,50 @@ import { log } from '../../lib/log.js';
 import { recordsFromKafkaEvent, type KafkaLambdaEvent } from '../../lib/projection/kafka-event.js';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import { publishBatchMetrics } from '../../lib/projection/metrics.js';
-import type { RecordOutcome } from '../../lib/projection/records.js';
+import type { IncomingRecord, RecordOutcome } from '../../lib/projection/records.js';
 import type { ProjectionStore } from '../../lib/projection/store.js';
+import {
+  currentTraceparent,
+  flushTraces,
+  inSpan,
+  linkTo,
+  markSpan,
+  SpanKind,
+  startTracing,
+  traceIdOf,
+} from '../../lib/telemetry/tracing.js';
+
+startTracing('projection');
+
+/** At most this many producer traces are linked from a batch's span and named in its log line. */
+const MAX_LINKS = 100;
 
 export type BatchSummary = Record<RecordOutcome, number> & { records: number };
 
 export function createProjectionHandler(getStore: () => ProjectionStore) {
   return async (event: KafkaLambdaEvent): Promise<BatchSummary> => {
     const records = recordsFromKafkaEvent(event);
+    const parents = [...new Set(records.map((r) => r.headers.traceparent).filter((t): t is string => !!t))];
+    try {
+      return await inSpan(
+        `process ${records[0]?.topic ?? 'batch'}`,
+        {
+          kind: SpanKind.CONSUMER,
+          links: parents.slice(0, MAX_LINKS).flatMap(linkTo),
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'process',
+            'messaging.batch.message_count': records.length,
+          },
+        },
+        () => projectBatch(records, parents),
+      );
+    } finally {
+      await flushTraces();
+    }
+  };
+
+  async function projectBatch(records: IncomingRecord[], parents: string[]): Promise<BatchSummary> {
     const started = performance.now();
     const plan = await getStore().projectBatch(records);
     const summary: BatchSummary = {
@@ -32,11 +68,26 @@ export function createProjectionHandler(getStore: () => ProjectionStore) {
       const { topic, partition, offset } = letter.record;
       log.warn('dead-lettered', { topic, partition, offset, code: letter.code, reason: letter.reason });
     }
-    log.info('projection-batch', { ...summary, ms: Math.round(performance.now() - started) });
+    // Each applied event as a span of its command's trace, linked to this batch's span.
+    const batchLink = linkTo(currentTraceparent());
+    for (const { envelope, record } of plan.applied) {
+      markSpan(
+        `apply ${envelope.type}`,
+        record.headers.traceparent,
+        {
+          'cqrs.stream_id': envelope.streamId,
+          'cqrs.version': envelope.version,
+          'messaging.kafka.offset': record.offset,
+        },
+        batchLink,
+      );
+    }
+    const traceIds = parents.slice(0, MAX_LINKS).map(traceIdOf);
+    log.info('projection-batch', { ...summary, ms: Math.round(performance.now() - started), traceIds });
     if (config.projection().emitMetrics)
       publishBatchMetrics(records, summary.applied, summary['dead-lettered']);
     return summary;
-  };
+  }
 }
 
 let store: ProjectionStore | undefined;

@@ -4,6 +4,9 @@ import { config } from '../../lib/config.js';
 import { pool } from '../../lib/db/pool.js';
 import { httpFunction } from '../../lib/http/middleware.js';
 import { createQueryHandler } from '../../lib/readmodel/query-handler.js';
+import { startTracing } from '../../lib/telemetry/tracing.js';
+
+startTracing('query');
 
 export const handler = httpFunction(
   createQueryHandler(

@@ -40,7 +40,13 @@ export function toMessage(event: StoredEvent): OutgoingMessage {
   return {
     key: event.streamId,
     value: JSON.stringify(envelope),
-    headers: { 'event-type': event.type, 'event-id': event.eventId, 'content-type': 'application/json' },
+    headers: {
+      'event-type': event.type,
+      'event-id': event.eventId,
+      'content-type': 'application/json',
+      // The command's trace context (OpenTelemetry messaging: the producer's context in the message).
+      ...(event.metadata.traceparent ? { traceparent: event.metadata.traceparent } : {}),
+    },
   };
 }
 

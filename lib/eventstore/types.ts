@@ -4,6 +4,8 @@ export interface EventMetadata {
   requestId?: string;
   correlationId?: string;
   idempotencyKey?: string;
+  /** W3C trace context of the command that decided the event; the Kafka message carries it too. */
+  traceparent?: string;
   /** The schema version of the event's data (the aggregate's event catalogue); absent means 1. */
   schemaVersion?: number;
 }

@@ -6,6 +6,7 @@ import type { CommandAuth } from '../config.js';
 import { AppError, isAppError } from '../errors.js';
 import { isTransient } from '../db/errors.js';
 import { log } from '../log.js';
+import { contextFrom, flushTraces, inSpan, SpanKind } from '../telemetry/tracing.js';
 import { requireCaller } from './auth.js';
 import type { HttpEvent } from './event.js';
 import { normalizeHeaders } from './headers.js';
@@ -140,9 +141,33 @@ export function httpFunction(
     .use(requestContext());
   if (options.callers) chain.use(requireCaller(options.callers));
   if (options.maxBodyBytes !== undefined) chain.use(jsonBody(options.maxBodyBytes));
-  return chain.handler(async (event, context) => {
+  const wrapped = chain.handler(async (event, context) => {
     const response = await handler(event, context);
     response.headers['x-request-id'] = event.requestId;
     return response;
   });
+  // One server span per request, continuing the caller's trace when it sent a traceparent.
+  return async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
+    const traceparent = Object.entries(event.headers ?? {}).find(
+      ([name]) => name.toLowerCase() === 'traceparent',
+    )?.[1];
+    const method = event.requestContext?.http?.method ?? 'HTTP';
+    try {
+      return await inSpan(
+        `${method} ${event.routeKey?.split(' ')[1] ?? event.rawPath}`,
+        {
+          kind: SpanKind.SERVER,
+          parent: contextFrom(traceparent),
+          attributes: { 'http.request.method': method },
+        },
+        async (span) => {
+          const response = await wrapped(event, context);
+          span.setAttribute('http.response.status_code', response.statusCode);
+          return response;
+        },
+      );
+    } finally {
+      await flushTraces();
+    }
+  };
 }

@@ -9,6 +9,8 @@ import { format } from 'node:util';
 import { LOGS, loadSuiteEnv } from './stack.js';
 
 Object.assign(process.env, loadSuiteEnv());
+// The run's spans stay with its logs, and the scan for secrets reads them too.
+process.env.TRACES_FILE ??= path.join(LOGS, 'spans.jsonl');
 
 const file = path.join(LOGS, `in-process-${process.pid}.log`);
 for (const level of ['log', 'info', 'warn', 'error'] as const) {
