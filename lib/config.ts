@@ -70,6 +70,8 @@ export interface RelayConfig {
   budgetMs: number;
   /** Pause between passes of the local relay loop. */
   intervalMs: number;
+  /** CloudWatch embedded metrics of the outbox (size, oldest age): on in Lambda, off locally unless RELAY_METRICS=on. */
+  emitMetrics: boolean;
 }
 
 const LOCAL_DB_PASSWORDS: Record<AppRole, string> = {
@@ -297,8 +299,7 @@ function readProjectionConfig(env: Env): ProjectionConfig {
     throw new ConfigError(`Environment variable PROJECTION_AUDIT must be off or applied, got "${audit}".`);
   }
   const reader = new EnvReader(env);
-  const inLambda = Boolean(env.AWS_LAMBDA_FUNCTION_NAME) && !env.IS_OFFLINE;
-  const metrics = reader.optional('PROJECTION_METRICS') ?? (inLambda ? 'on' : 'off');
+  const metrics = reader.optional('PROJECTION_METRICS') ?? (inLambda(env) ? 'on' : 'off');
   return { auditApplied: audit === 'applied', emitMetrics: metrics === 'on' };
 }
 
@@ -320,6 +321,9 @@ function readQueryConfig(env: Env): QueryConfig {
   };
 }
 
+/** Running in AWS Lambda, not under sls offline. */
+const inLambda = (env: Env): boolean => Boolean(env.AWS_LAMBDA_FUNCTION_NAME) && !env.IS_OFFLINE;
+
 function readRelayConfig(env: Env): RelayConfig {
   const reader = new EnvReader(env);
   return {
@@ -327,6 +331,7 @@ function readRelayConfig(env: Env): RelayConfig {
     minAgeMs: reader.int('RELAY_MIN_AGE_MS', 2000, 0, 3600000),
     budgetMs: reader.int('RELAY_BUDGET_MS', 20000, 100, 900000),
     intervalMs: reader.int('RELAY_INTERVAL_MS', 500, 10, 3600000),
+    emitMetrics: (reader.optional('RELAY_METRICS') ?? (inLambda(env) ? 'on' : 'off')) === 'on',
   };
 }
 

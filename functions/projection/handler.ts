@@ -85,7 +85,11 @@ export function createProjectionHandler(getStore: () => ProjectionStore) {
     const traceIds = parents.slice(0, MAX_LINKS).map(traceIdOf);
     log.info('projection-batch', { ...summary, ms: Math.round(performance.now() - started), traceIds });
     if (config.projection().emitMetrics)
-      publishBatchMetrics(records, summary.applied, summary['dead-lettered']);
+      publishBatchMetrics(records, {
+        applied: summary.applied,
+        deadLettered: summary['dead-lettered'],
+        parked: summary.parked,
+      });
     return summary;
   }
 }

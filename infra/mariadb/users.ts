@@ -24,7 +24,8 @@ export function coreGrants(role: AppRole): Grant[] {
         c('SELECT, INSERT, DELETE', 'idempotency_keys'),
       ];
     case 'relay':
-      return [c('SELECT', 'events'), c('SELECT, UPDATE, DELETE', 'outbox')];
+      // outbox_backlog: the relay reports the outbox's size and oldest age as metrics.
+      return [c('SELECT', 'events'), c('SELECT, UPDATE, DELETE', 'outbox'), c('SELECT', 'outbox_backlog')];
     case 'projection':
       return [q('SELECT, INSERT, UPDATE, DELETE', '*')];
     case 'query':

@@ -21,10 +21,14 @@ export function batchLagMs(records: IncomingRecord[], now = Date.now()): number 
  * which Lambda ships to CloudWatch). Offset lag needs no code: Lambda publishes OffsetLag for
  * Kafka event sources itself.
  */
-export function publishBatchMetrics(records: IncomingRecord[], applied: number, deadLettered: number): void {
+export function publishBatchMetrics(
+  records: IncomingRecord[],
+  counts: { applied: number; deadLettered: number; parked: number },
+): void {
   const lag = batchLagMs(records);
   if (lag !== undefined) metrics.addMetric('ProjectionLagMs', MetricUnit.Milliseconds, lag);
-  metrics.addMetric('EventsApplied', MetricUnit.Count, applied);
-  metrics.addMetric('EventsDeadLettered', MetricUnit.Count, deadLettered);
+  metrics.addMetric('EventsApplied', MetricUnit.Count, counts.applied);
+  metrics.addMetric('EventsDeadLettered', MetricUnit.Count, counts.deadLettered);
+  metrics.addMetric('EventsParked', MetricUnit.Count, counts.parked);
   metrics.publishStoredMetrics();
 }

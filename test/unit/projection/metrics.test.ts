@@ -63,7 +63,9 @@ describe('projection lag metrics', () => {
       .map((l) => JSON.parse(l));
     expect(emf).toHaveLength(1);
     const names = emf[0]._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name);
-    expect(names).toEqual(expect.arrayContaining(['ProjectionLagMs', 'EventsApplied', 'EventsDeadLettered']));
+    expect(names).toEqual(
+      expect.arrayContaining(['ProjectionLagMs', 'EventsApplied', 'EventsDeadLettered', 'EventsParked']),
+    );
     expect(emf[0].EventsApplied).toBe(1);
     expect(emf[0].ProjectionLagMs).toBeGreaterThan(0);
   });
