@@ -359,6 +359,56 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
     expect(intoDatabase.map((r) => props(r).SourceSecurityGroupId)).toEqual([{ Ref: 'ProxySecurityGroup' }]);
   });
 
+  test('alarms watch the projection, the API, the outbox, dead letters, parked events and the proxy, and notify the alarm topic', () => {
+    const alarms = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
+    const watched = Object.fromEntries(
+      alarms.map(([name, r]) => {
+        const p = props(r);
+        type Query = { MetricStat?: { Metric: { Namespace: string; MetricName: string } } };
+        const metrics = p.MetricName
+          ? [`${p.Namespace}/${p.MetricName}`]
+          : (p.Metrics as Query[]).flatMap((m) =>
+              m.MetricStat ? [`${m.MetricStat.Metric.Namespace}/${m.MetricStat.Metric.MetricName}`] : [],
+            );
+        expect(p.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+        return [name, metrics];
+      }),
+    );
+    expect(watched).toEqual({
+      ProjectionOffsetLagAlarm: ['AWS/Lambda/OffsetLag'],
+      ProjectionErrorsAlarm: ['AWS/Lambda/Errors'],
+      Http5xxRateAlarm: ['AWS/ApiGateway/5xx', 'AWS/ApiGateway/Count'],
+      OutboxAgeAlarm: ['CqrsEs/OutboxOldestAgeMs'],
+      DeadLettersAlarm: ['CqrsEs/EventsDeadLettered'],
+      ParkedEventsAlarm: ['CqrsEs/EventsParked'],
+      DatabaseProxySaturationAlarm: ['AWS/RDS/DatabaseConnections', 'AWS/RDS/MaxDatabaseConnectionsAllowed'],
+    });
+    expect(props(resources.ProjectionOffsetLagAlarm!).Dimensions).toEqual([
+      { Name: 'FunctionName', Value: { Ref: 'ProjectionLambdaFunction' } },
+    ]);
+    expect(resources.AlarmTopic!.Type).toBe('AWS::SNS::Topic');
+  });
+
+  test('the dashboard shows commands/s, command duration, the outbox, offset lag, batch duration and dead letters', () => {
+    const [body, names] = props(resources.PipelineDashboard!).DashboardBody['Fn::Sub'];
+    const widgets = JSON.parse(body.replace(/\$\{[^}]+\}/g, 'x')).widgets as Array<{
+      properties: { title: string };
+    }>;
+    expect(widgets.map((w) => w.properties.title)).toEqual([
+      'Commands per second (HTTP requests)',
+      'Command duration incl. publish (p50, p99 ms)',
+      'Outbox: oldest event (ms) and size',
+      'Projection: Kafka offset lag and event lag (ms)',
+      'Projection batch duration (p50, p99 ms)',
+      'Dead letters and parked events',
+    ]);
+    expect(names).toEqual({
+      Api: { Ref: 'HttpApi' },
+      Command: { Ref: 'CommandLambdaFunction' },
+      Projection: { Ref: 'ProjectionLambdaFunction' },
+    });
+  });
+
   test('MSK accepts IAM-authenticated TLS clients only', () => {
     expect(props(resources.MskCluster!)).toMatchObject({
       ClientAuthentication: { Sasl: { Iam: { Enabled: true } }, Unauthenticated: { Enabled: false } },
