@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { format } from 'prettier';
 import type { PairedFigure } from './suites/commands.js';
+import type { LoadResult } from './support/load.js';
 import { benchTopics, consumerGroup, enter, setUp, tearDown, benchEnv } from './support/stack.js';
 
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
@@ -207,6 +208,47 @@ async function projectionVsBulk(): Promise<void> {
   } finally {
     await raw.end();
   }
+}
+
+/** What tracing costs: the same command (concurrency 16) and projection batch (1,000) with and without it. */
+async function tracingCost(): Promise<void> {
+  const { setTracingEnabled } = await import('../lib/telemetry/tracing.js');
+  const topic = benchEnv.KAFKA_TOPIC!;
+  const withTracing = (on: boolean, work: () => Promise<LoadResult>) => async () => {
+    setTracingEnabled(on);
+    try {
+      return await work();
+    } finally {
+      setTracingEnabled(true);
+    }
+  };
+  say('a command with and without tracing at concurrency 16');
+  const command = () => closedLoop({ concurrency: 16, durationMs: plan.roundMs, op: ourCommand });
+  const commandRun = await paired(plan.rounds, withTracing(false, command), withTracing(true, command));
+  const commandFig = commands.summarise('tracing, commands', commandRun);
+  ratios.command_traced_vs_untraced = round(commandFig.ratio);
+  detail.tracing_command_16 = commandFig;
+  rows.push(pairedRow('command fn traced vs untraced, concurrency 16 (cmd/s)', commandFig, 0.95));
+
+  say('a projection batch of 1000 with and without tracing');
+  const count = Math.max(3, Math.ceil((30000 * plan.roundMs) / 1000 / 1000));
+  const batch = () => {
+    const batches = Array.from({ length: count }, () => projection.registrationBatch(topic, 1000));
+    return closedLoop({
+      concurrency: 1,
+      durationMs: plan.roundMs,
+      maxOps: count,
+      op: async (i) => {
+        const summary = await projectionHandler(batches[i]!.lambdaEvent as never);
+        if (summary.applied !== 1000) throw new Error(`applied ${summary.applied} of 1000`);
+      },
+    });
+  };
+  const batchRun = await paired(plan.rounds, withTracing(false, batch), withTracing(true, batch));
+  const batchFig = commands.summarise('tracing, projection', batchRun);
+  ratios.projection_traced_vs_untraced = round(batchFig.ratio);
+  detail.tracing_projection_1000 = batchFig;
+  rows.push(pairedRow('projection traced vs untraced, batches of 1000 (batches/s)', batchFig, 0.95));
 }
 
 async function producerVsKafka(): Promise<void> {
@@ -487,6 +529,7 @@ async function main(): Promise<void> {
     if (wants('commands')) await commandsVsRaw();
     if (wants('emmett')) await versusEmmett();
     if (wants('projection')) await projectionVsBulk();
+    if (wants('tracing')) await tracingCost();
     if (wants('producer')) await producerVsKafka();
     if (wants('freshness') || wants('http')) await throughOffline();
     if (wants('freshness')) await freshnessInProcess();

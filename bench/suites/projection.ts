@@ -3,7 +3,7 @@
  * user, so every event is a row to write), invoked with the MSK event the offline plugin
  * builds, against a raw bulk upsert of the same rows through the connector's batch().
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { toMessage } from '../../lib/bus/envelope.js';
 import { readDbConfig } from '../../lib/config.js';
 import { createPool, type Pool } from '../../lib/db/pool.js';
@@ -23,7 +23,11 @@ export function registrationBatch(topic: string, size: number) {
     position: ++position,
     type: 'UserRegistered',
     data: { name: `Bench User ${position}`, dateRegister: now },
-    metadata: { requestId: randomUUID() },
+    // As a traced command writes it: each event carries its command's trace context.
+    metadata: {
+      requestId: randomUUID(),
+      traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
+    },
     occurredAt: now,
   }));
   const records = events.map((event) => {

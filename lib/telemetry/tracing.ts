@@ -2,7 +2,8 @@
  * W3C trace context across the pipeline, with OpenTelemetry. Each function starts one tracer
  * provider per container; spans go to an OTLP collector when OTEL_EXPORTER_OTLP_ENDPOINT is set,
  * else, locally, as OTLP JSON lines to TRACES_FILE (default <state folder>/traces/spans.jsonl
- * under sls offline). OTEL_SDK_DISABLED=true turns tracing off (the API then does nothing).
+ * under sls offline; `none`: spans are made, for the ids in logs and messages, but not exported).
+ * OTEL_SDK_DISABLED=true turns tracing off (the API then does nothing).
  * Trace context travels in each event's metadata (`traceparent`) and in the Kafka message's
  * `traceparent` header, so the projection links its batch to the commands that produced it.
  */
@@ -36,6 +37,7 @@ function spanProcessors(env: NodeJS.ProcessEnv): SpanProcessor[] {
   const file =
     env.TRACES_FILE ??
     (offline ? path.join(env.CQRS_STATE_DIR || '.local', 'traces', 'spans.jsonl') : undefined);
+  if (file === 'none') return [];
   return file ? [new BatchSpanProcessor({ exporter: new OtlpJsonFileExporter(path.resolve(file)) })] : [];
 }
 
@@ -49,6 +51,21 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
+}
+
+/**
+ * Turns tracing off and on again in this process, so the bench can run the same function with and
+ * without it in one run. Off, the API hands out non-recording spans and propagates nothing.
+ */
+export function setTracingEnabled(enabled: boolean): void {
+  if (!provider) return;
+  if (enabled) {
+    trace.setGlobalTracerProvider(provider);
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  } else {
+    trace.disable();
+    propagation.disable();
+  }
 }
 
 /** Exports what is pending; the end of each invocation calls it, as Lambda may freeze the container after. */
@@ -98,16 +115,6 @@ export async function inSpan<T>(
 export function linkTo(traceparent: string | undefined): Link[] {
   const spanContext = trace.getSpanContext(contextFrom(traceparent));
   return spanContext ? [{ context: spanContext }] : [];
-}
-
-/** A finished, instantaneous span under the span a `traceparent` names (e.g. an event applied in a batch). */
-export function markSpan(
-  name: string,
-  traceparent: string | undefined,
-  attributes: Attributes,
-  links: Link[],
-): void {
-  tracer().startSpan(name, { kind: SpanKind.INTERNAL, attributes, links }, contextFrom(traceparent)).end();
 }
 
 /** The active span's ids, for log lines. */
