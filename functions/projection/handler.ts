@@ -26,7 +26,7 @@ startTracing('projection');
 /**
  * At most this many producer traces are linked from a batch's span and named in its log line (the
  * SDK's default link limit). The batch span links to each record's producer, as OpenTelemetry's
- * messaging conventions ask of batch processing; a span per applied event cost about 10% of a
+ * messaging conventions ask of batch processing; a span per applied event cost about 12% of a
  * 1,000-event batch (npm run bench -- --only=tracing).
  */
 const MAX_LINKS = 128;
