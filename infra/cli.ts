@@ -16,8 +16,16 @@ function printStatus(s: Awaited<ReturnType<typeof status>>): void {
       `  database   : ${d.name} ${d.migrationLevel === undefined ? '(missing)' : `(migration ${d.migrationLevel})`}`,
     );
   }
-  if (s.outboxBacklog !== undefined)
-    console.log(`Outbox       : ${s.outboxBacklog} events waiting for Kafka`);
+  if (s.outbox)
+    console.log(
+      `Outbox       : ${s.outbox.pending} events waiting for Kafka${s.outbox.pending ? ` (oldest ${s.outbox.oldestAgeMs} ms)` : ''}`,
+    );
+  if (s.readModel) {
+    const { parked, deadLetters } = s.readModel;
+    console.log(
+      `Read model   : ${parked.count} events parked${parked.count ? ` (oldest ${parked.oldestAgeMs} ms)` : ''}, ${deadLetters.count} dead letters${deadLetters.newestAt ? ` (newest ${deadLetters.newestAt})` : ''}`,
+    );
+  }
   if (s.projectionLag) {
     const perPartition = s.projectionLag.partitions.map((p) => `${p.partition}:${p.lag}`).join(' ');
     console.log(

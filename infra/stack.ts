@@ -3,6 +3,12 @@ import { registry as productRegistry } from '../aggregates/index.js';
 import type { Registry } from '../lib/aggregate/registry.js';
 import { readDatabaseNames, readDbConfig, readKafkaConfig, type KafkaConfig } from '../lib/config.js';
 import { createAdmin } from '../lib/kafka/client.js';
+import {
+  outboxBacklog,
+  readModelBacklog,
+  type OutboxBacklog,
+  type ReadModelBacklog,
+} from '../lib/ops/backlog.js';
 import { consumerLag, type ConsumerLag } from '../lib/ops/lag.js';
 import { brokerAnswers, brokerPid, brokerSettings, startBroker, stopBroker } from './kafka/broker.js';
 import { ensureKafkaJars } from './kafka/jars.js';
@@ -140,8 +146,10 @@ export interface StackStatus {
   broker: { running: boolean; pid: number | undefined; address: string; topics: TopicInfo[] };
   databases: Array<{ name: string; migrationLevel: number | undefined }>;
   mariadb: { reachable: boolean; error?: string };
-  /** Events committed but not yet on Kafka. */
-  outboxBacklog?: number;
+  /** Events committed but not yet on Kafka, and how long the oldest has waited (as GET /health and the alarms). */
+  outbox?: OutboxBacklog;
+  /** Events parked behind a gap and dead letters not redriven (as GET /health and the alarms). */
+  readModel?: ReadModelBacklog;
   /** Events on Kafka the projection's consumer group has not yet committed past. */
   projectionLag?: ConsumerLag;
 }
@@ -180,11 +188,10 @@ export async function status(env = process.env): Promise<StackStatus> {
         result.databases.push({ name, migrationLevel: await migrationLevel(conn, name) });
       }
       if (result.databases[0]?.migrationLevel !== undefined) {
-        const [row] = (await conn.query(`SELECT COUNT(*) AS n FROM \`${names.commands}\`.outbox`)) as Array<{
-          n: number;
-        }>;
-        result.outboxBacklog = Number(row?.n ?? 0);
+        result.outbox = await outboxBacklog(conn, names);
       }
+      if (result.databases[1]?.migrationLevel !== undefined)
+        result.readModel = await readModelBacklog(conn, names);
     } finally {
       await conn.end();
     }

@@ -5,7 +5,7 @@
  */
 import type { DatabaseNames } from '../config.js';
 import { fromSqlDateTime } from '../db/datetime.js';
-import type { Pool } from '../db/pool.js';
+import type { Queryable } from '../aggregate/definition.js';
 
 export interface OutboxBacklog {
   /** Events committed and not yet on Kafka. */
@@ -20,14 +20,14 @@ export interface ReadModelBacklog {
   deadLetters: { count: number; newestAt: string | null };
 }
 
-export async function outboxBacklog(pool: Pool, names: DatabaseNames): Promise<OutboxBacklog> {
+export async function outboxBacklog(pool: Queryable, names: DatabaseNames): Promise<OutboxBacklog> {
   const [row] = (await pool.query(
     `SELECT pending, oldest_age_ms FROM \`${names.commands}\`.outbox_backlog`,
   )) as Array<{ pending: number; oldest_age_ms: number }>;
   return { pending: Number(row?.pending ?? 0), oldestAgeMs: Number(row?.oldest_age_ms ?? 0) };
 }
 
-export async function readModelBacklog(pool: Pool, names: DatabaseNames): Promise<ReadModelBacklog> {
+export async function readModelBacklog(pool: Queryable, names: DatabaseNames): Promise<ReadModelBacklog> {
   const [row] = (await pool.query(
     `SELECT parked, oldest_parked_age_ms, dead_letters, newest_dead_letter_at FROM \`${names.queries}\`.projection_backlog`,
   )) as Array<{

@@ -142,7 +142,12 @@ describeOnLinux('local stack CLI lifecycle (second broker on 19092, own state fo
     expect(human.code).toBe(0);
     expect(human.out).toMatch(/Kafka broker : up on 127\.0\.0\.1:19092 \(pid \d+\)/);
     expect(human.out).toContain('topic      : user-events (3 partitions)');
+    // the outbox, parked and dead-letter figures GET /health and the alarms use
+    expect(human.out).toMatch(/Outbox {7}: \d+ events waiting for Kafka/);
+    expect(human.out).toMatch(/Read model {3}: \d+ events parked.*, \d+ dead letters/);
     expect(JSON.parse(json.out)).toMatchObject({
+      outbox: { pending: expect.any(Number), oldestAgeMs: expect.any(Number) },
+      readModel: { parked: { count: expect.any(Number) }, deadLetters: { count: expect.any(Number) } },
       broker: {
         running: true,
         address: '127.0.0.1:19092',
