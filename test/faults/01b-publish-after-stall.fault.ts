@@ -11,7 +11,7 @@ import { readKafkaConfig } from '../../lib/config.js';
 import type { StoredEvent } from '../../lib/eventstore/types.js';
 import { collectEnvelopes } from '../support/kafka.js';
 import { report } from './support/report.js';
-import { signal } from './support/stack.js';
+import { freeze, signal } from './support/stack.js';
 
 const bus = new KafkaEventBus(readKafkaConfig(process.env));
 
@@ -37,7 +37,7 @@ it('1b. after a publish failed that the broker had received, the next publish st
   const stream = randomUUID();
   await bus.publish([event(stream, 1)]);
   const started = Date.now();
-  signal('broker', 'SIGSTOP');
+  await freeze('broker');
   let failed: string;
   try {
     failed = await bus.publish([event(stream, 2)]).then(

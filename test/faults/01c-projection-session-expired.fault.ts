@@ -12,7 +12,7 @@ import { CommandClient, httpTransport, runConcurrently } from './support/client.
 import { NO_FAILURES } from './support/oracle.js';
 import { mark } from './support/report.js';
 import { useScenario } from './support/scenario.js';
-import { signal } from './support/stack.js';
+import { freeze, signal } from './support/stack.js';
 
 const scenario = useScenario({ relay: 'projection-session-expired' });
 const { oracle } = scenario;
@@ -45,7 +45,7 @@ it('1c. the broker freezes past the session timeout while a projection batch is 
     );
     await oracle.stalledShortOf([...client.streams], 900);
     mark('batch held on the lock; freezing the broker');
-    signal('broker', 'SIGSTOP');
+    await freeze('broker');
     await sleep(1000);
   } finally {
     await lock.rollback();

@@ -148,6 +148,24 @@ export function signal(part: Part, name: NodeJS.Signals): void {
   process.kill(pid, name);
 }
 
+/**
+ * Freezes a part (SIGSTOP) and waits until the kernel shows it stopped, so a request sent next
+ * cannot be answered by a process that had not stopped yet.
+ */
+export async function freeze(part: Part): Promise<void> {
+  const pid = pidOf(part);
+  if (pid === undefined) throw new Error(`${part} is not running`);
+  process.kill(pid, 'SIGSTOP');
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // The state is the field after the parenthesised command name.
+    if (/^[tT]$/.test(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? '')) return;
+    if (Date.now() > deadline) throw new Error(`${part} (pid ${pid}) did not stop within 5 s of SIGSTOP`);
+    await sleep(10);
+  }
+}
+
 /** Stops a part: SIGTERM lets it shut down cleanly, SIGKILL crashes it. Waits until it is gone. */
 export async function stop(part: Part, how: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
   const pid = pidOf(part);
