@@ -34,17 +34,12 @@ const answer =
   });
 
 export function routeCommand(registry: Registry, event: HttpEvent, now: Date): CommandFromRequest {
-  const { route: found, params } = matchRoute(
-    registry.commandRoutes.map(({ aggregate, route }) => ({
-      method: route.method,
-      path: route.path,
-      aggregate,
-      route,
-    })),
+  const { entry, params } = matchRoute(
+    registry.commandRoutes,
     event.requestContext.http.method,
     event.rawPath,
   );
-  const { aggregate, route } = found;
+  const { aggregate, route } = entry;
   if (params.id !== undefined) params.id = parseStreamId(params.id, aggregate.noun);
   const body = route.body ? validate(route.body, event.jsonBody) : undefined;
   const routed = route.route({ params, body, now, newId: randomUUID });

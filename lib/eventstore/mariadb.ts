@@ -12,12 +12,10 @@ import {
   type StoredEvent,
   type StoredResponse,
 } from './types.js';
-import { EVENT_COLUMNS, rowToEvent, type EventRow } from './rows.js';
+import { EVENT_COLUMNS, jsonColumn, rowToEvent, type EventRow } from './rows.js';
 
 /** Writes a read-optimised current state in the same transaction as the events (an aggregate's write model). */
 export type InlineProjection = (conn: PoolConnection, events: StoredEvent[]) => Promise<void>;
-
-const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 
 export interface EventStoreOptions {
   /** How long an idempotency record answers retries; an older one counts as absent. */
@@ -148,7 +146,7 @@ export class MariaDbEventStore implements EventStore {
     )) as Array<{ request_hash: string; status_code: number; response_body: unknown }>;
     const row = rows[0];
     if (!row) return undefined;
-    const stored = json(row.response_body) as { body: unknown; headers: Record<string, string> };
+    const stored = jsonColumn(row.response_body) as { body: unknown; headers: Record<string, string> };
     const response: StoredResponse = {
       statusCode: Number(row.status_code),
       body: stored.body,

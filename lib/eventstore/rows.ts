@@ -34,7 +34,9 @@ export function eventColumns(alias?: string): string {
 
 export const EVENT_COLUMNS = eventColumns();
 
-const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
+/** A JSON column's value: the connector returns it as text or already parsed, by server and type. */
+export const jsonColumn = (value: unknown): unknown =>
+  typeof value === 'string' ? JSON.parse(value) : value;
 
 export function rowToEvent(row: EventRow): StoredEvent {
   return {
@@ -44,8 +46,8 @@ export function rowToEvent(row: EventRow): StoredEvent {
     ...(row.stream_type === null || row.stream_type === undefined ? {} : { streamType: row.stream_type }),
     version: Number(row.version),
     type: row.type,
-    data: json(row.data),
-    metadata: json(row.metadata) as StoredEvent['metadata'],
+    data: jsonColumn(row.data),
+    metadata: jsonColumn(row.metadata) as StoredEvent['metadata'],
     occurredAt: fromSqlDateTime(row.occurred_at),
   };
 }

@@ -11,8 +11,8 @@ interface Routable {
   path: string;
 }
 
-export interface Match<R> {
-  route: R;
+export interface Match<E> {
+  entry: E;
   params: Record<string, string>;
 }
 
@@ -40,12 +40,16 @@ function matchPath(template: string, path: string): Record<string, string> | und
   return params;
 }
 
-/** The route for this request; ROUTE_NOT_FOUND when none has its method and path. */
-export function matchRoute<R extends Routable>(routes: readonly R[], method: string, path: string): Match<R> {
-  for (const route of routes) {
-    if (route.method !== method) continue;
-    const params = matchPath(route.path, path);
-    if (params) return { route, params };
+/** The entry (a registry route) for this request; ROUTE_NOT_FOUND when none has its method and path. */
+export function matchRoute<E extends { route: Routable }>(
+  entries: readonly E[],
+  method: string,
+  path: string,
+): Match<E> {
+  for (const entry of entries) {
+    if (entry.route.method !== method) continue;
+    const params = matchPath(entry.route.path, path);
+    if (params) return { entry, params };
   }
   throw new AppError('ROUTE_NOT_FOUND', `No route for ${method} ${path}.`);
 }

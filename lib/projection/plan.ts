@@ -73,9 +73,10 @@ type ParsedEnvelope =
   | { ok: true; aggregate: AggregateDefinition; event: DomainEvent }
   | Extract<ParsedEvent<DomainEvent>, { ok: false }>;
 
+type Resolution = ReturnType<Registry['resolve']>;
+
 /** The envelope's event, upcast and validated by the catalogue of the aggregate it belongs to. */
-function parseEnvelope(envelope: Envelope, registry: Registry): ParsedEnvelope {
-  const resolved = registry.resolve(envelope);
+function parseEnvelope(envelope: Envelope, resolved: Resolution): ParsedEnvelope {
   if (!('aggregate' in resolved)) return { ok: false, code: 'UNKNOWN_EVENT_TYPE', reason: resolved.reason };
   const { aggregate } = resolved;
   const parsed = parseEvent<DomainEvent>(
@@ -113,9 +114,16 @@ export function planBatch(batch: DecodedRecord[], loaded: LoadedState, registry:
     parked.set(streamId, new Map(envelopes.map((e) => [e.version, e])));
   }
   const changed = new Map<string, { aggregate: AggregateDefinition; streamId: string }>();
+  /** Each envelope's aggregate, looked up once. */
+  const resolutions = new Map<Envelope, Resolution>();
+  const resolve = (envelope: Envelope): Resolution => {
+    let resolved = resolutions.get(envelope);
+    if (!resolved) resolutions.set(envelope, (resolved = registry.resolve(envelope)));
+    return resolved;
+  };
   /** The version applied of a stream, in whichever aggregate's table it is (0 for none). */
   const appliedVersion = (envelope: Envelope): number => {
-    const resolved = registry.resolve(envelope);
+    const resolved = resolve(envelope);
     if (!('aggregate' in resolved)) return 0;
     return views.get(viewKey(resolved.aggregate.name, envelope.streamId))?.version ?? 0;
   };
@@ -123,7 +131,7 @@ export function planBatch(batch: DecodedRecord[], loaded: LoadedState, registry:
   const newlyParked = new Set<string>();
 
   const apply = (envelope: Envelope, record: IncomingRecord): boolean => {
-    const parsed = parseEnvelope(envelope, registry);
+    const parsed = parseEnvelope(envelope, resolve(envelope));
     if (!parsed.ok) {
       plan.deadLetters.push({ record, code: parsed.code, reason: parsed.reason });
       return false;
@@ -174,7 +182,7 @@ export function planBatch(batch: DecodedRecord[], loaded: LoadedState, registry:
       continue;
     }
     if (envelope.version > applied + 1) {
-      const typeCheck = parseEnvelope(envelope, registry);
+      const typeCheck = parseEnvelope(envelope, resolve(envelope));
       if (!typeCheck.ok) {
         plan.deadLetters.push({ record, code: typeCheck.code, reason: typeCheck.reason });
         plan.outcomes.push('dead-lettered');

@@ -12,15 +12,13 @@ export function createQueryHandler(
   getDb: () => Queryable,
   consistency: () => ConsistencyWait,
 ) {
-  const routes = registry.queryRoutes.map(({ aggregate, route }) => ({
-    method: route.method,
-    path: route.path,
-    aggregate,
-    route,
-  }));
   return async (event: HttpEvent): Promise<HttpResponse> => {
-    const { route: found, params } = matchRoute(routes, event.requestContext.http.method, event.rawPath);
-    const { aggregate, route } = found;
+    const { entry, params } = matchRoute(
+      registry.queryRoutes,
+      event.requestContext.http.method,
+      event.rawPath,
+    );
+    const { aggregate, route } = entry;
     if (params.id !== undefined) params.id = parseStreamId(params.id, aggregate.noun);
     const query = validate(route.query, event.queryStringParameters ?? {}, 'query');
     return route.handle({

@@ -8,21 +8,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { registry as productRegistry } from '../../aggregates/index.js';
-import { createCommandHandler } from '../../functions/command/handler.js';
-import { KafkaEventBus } from '../../lib/bus/kafka.js';
 import { toMessage } from '../../lib/bus/envelope.js';
-import { closeCommandDeps, commandDeps } from '../../lib/commands/deps.js';
+import { closeCommandDeps } from '../../lib/commands/deps.js';
 import { closePools } from '../../lib/db/pool.js';
 import { DeadLetterStore } from '../../lib/deadletters/store.js';
-import { httpFunction } from '../../lib/http/middleware.js';
-import { relayOnce } from '../../lib/outbox/relay.js';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import { rebuildReadModel } from '../../lib/rebuild/rebuild.js';
 import { ROOT } from '../../infra/paths.js';
 import { registry } from '../fixtures/registry.js';
 import { invoke } from '../support/apigw.js';
+import { commandWithBrokerDown, relayPass } from '../support/broker-down.js';
 import { collectEnvelopes } from '../support/kafka.js';
-import { databases, kafkaConfig, rolePool } from '../support/env.js';
+import { databases, rolePool } from '../support/env.js';
 import { eventually, requestJson, startOffline, type OfflineServer } from '../support/offline.js';
 
 const pools = {
@@ -118,14 +115,9 @@ describe('a second aggregate through the same machinery', () => {
   });
 
   it('an order whose publish failed waits in the outbox and the relay delivers it', async () => {
-    const real = commandDeps(registry);
-    const deadBus = new KafkaEventBus({ ...kafkaConfig, brokers: ['127.0.0.1:1'] });
-    const offlineCommand = httpFunction(
-      createCommandHandler(registry, () => ({ ...real, bus: deadBus, publishTimeoutMs: 1000 })),
-      { maxBodyBytes: real.maxBodyBytes, statuses: registry.statuses },
-    );
+    const offlineCommand = commandWithBrokerDown(registry);
     try {
-      const placed = await invoke(offlineCommand, {
+      const placed = await invoke(offlineCommand.handler, {
         method: 'POST',
         path: '/orders',
         body: { item: 'cocoa', quantity: 1 },
@@ -137,19 +129,10 @@ describe('a second aggregate through the same machinery', () => {
         [id],
       )) as Array<{ n: number }>;
       expect(Number(outboxRow?.n)).toBe(1);
-      const relayBus = new KafkaEventBus(kafkaConfig);
-      try {
-        await relayOnce(pools.relay, relayBus, {
-          lockName: `cqrs_outbox_relay_${databases.commands}`,
-          batchSize: 500,
-          minAgeMs: 0,
-        });
-      } finally {
-        await relayBus.close();
-      }
+      await relayPass(pools.relay);
       expect((await orderAt(id, 1)).body).toMatchObject({ id, item: 'cocoa', quantity: 1 });
     } finally {
-      await deadBus.close();
+      await offlineCommand.close();
     }
   });
 

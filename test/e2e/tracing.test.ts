@@ -10,15 +10,12 @@ import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { registry } from '../../aggregates/index.js';
-import { createCommandHandler } from '../../functions/command/handler.js';
-import { KafkaEventBus } from '../../lib/bus/kafka.js';
-import { closeCommandDeps, commandDeps } from '../../lib/commands/deps.js';
+import { closeCommandDeps } from '../../lib/commands/deps.js';
 import { closePools } from '../../lib/db/pool.js';
-import { httpFunction } from '../../lib/http/middleware.js';
 import { createConsumer } from '../../lib/kafka/client.js';
-import { relayOnce } from '../../lib/outbox/relay.js';
 import { invoke } from '../support/apigw.js';
-import { databases, kafkaConfig, rolePool } from '../support/env.js';
+import { commandWithBrokerDown, relayPass } from '../support/broker-down.js';
+import { kafkaConfig, rolePool } from '../support/env.js';
 import { eventually, requestJson, startOffline, type OfflineServer } from '../support/offline.js';
 
 const spansFile = path.join(os.tmpdir(), `cqrs-spans-${randomBytes(4).toString('hex')}.jsonl`);
@@ -134,34 +131,20 @@ describe('one trace from the HTTP request to the read model', () => {
   });
 
   it('an event published by the relay keeps the trace of the command that stored it', async () => {
-    const real = commandDeps(registry);
-    const deadBus = new KafkaEventBus({ ...kafkaConfig, brokers: ['127.0.0.1:1'] });
-    const offline = httpFunction(
-      createCommandHandler(registry, () => ({ ...real, bus: deadBus, publishTimeoutMs: 1000 })),
-      { maxBodyBytes: real.maxBodyBytes, statuses: registry.statuses },
-    );
+    const offline = commandWithBrokerDown(registry);
     const { traceId, header } = traceparent();
     try {
-      const created = await invoke(offline, {
+      const created = await invoke(offline.handler, {
         method: 'POST',
         path: '/users',
         body: { name: 'Traced through the relay' },
         headers: { traceparent: header },
       });
       expect(created.statusCode).toBe(201);
-      const relayBus = new KafkaEventBus(kafkaConfig);
-      try {
-        await relayOnce(relayPool, relayBus, {
-          lockName: `cqrs_outbox_relay_${databases.commands}`,
-          batchSize: 500,
-          minAgeMs: 0,
-        });
-      } finally {
-        await relayBus.close();
-      }
+      await relayPass(relayPool);
       expect((await messageTraceparent(created.body.id as string))?.split('-')[1]).toBe(traceId);
     } finally {
-      await deadBus.close();
+      await offline.close();
     }
   });
 });
