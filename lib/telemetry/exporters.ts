@@ -8,6 +8,7 @@ import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { appendFile, mkdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { RequestSigner } from './sigv4.js';
 
 /** The file is renamed to <file>.1 (replacing the one before) when it grows past this. */
 const ROTATE_BYTES = 50 * 1024 * 1024;
@@ -53,18 +54,28 @@ export class OtlpJsonFileExporter extends OtlpJsonExporter {
 }
 
 export class OtlpJsonHttpExporter extends OtlpJsonExporter {
-  /** `endpoint` is OTEL_EXPORTER_OTLP_ENDPOINT: the collector's base URL. */
-  constructor(private readonly endpoint: string) {
+  private readonly url: URL;
+
+  /**
+   * `endpoint` is OTEL_EXPORTER_OTLP_ENDPOINT: the collector's base URL. `sign` adds
+   * authentication headers (SigV4 for an AWS endpoint).
+   */
+  constructor(
+    endpoint: string,
+    private readonly sign?: RequestSigner,
+  ) {
     super();
+    this.url = new URL(`${endpoint.replace(/\/$/, '')}/v1/traces`);
   }
 
   protected async send(body: Uint8Array): Promise<void> {
-    const res = await fetch(`${this.endpoint.replace(/\/$/, '')}/v1/traces`, {
+    const headers = { 'content-type': 'application/json' };
+    const res = await fetch(this.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: this.sign ? await this.sign(this.url, headers, body) : headers,
       body,
       signal: AbortSignal.timeout(5000),
     });
-    if (!res.ok) throw new Error(`the collector answered ${res.status}`);
+    if (!res.ok) throw new Error(`the collector answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * W3C trace context across the pipeline, with OpenTelemetry. Each function starts one tracer
- * provider per container; spans go to an OTLP collector when OTEL_EXPORTER_OTLP_ENDPOINT is set,
+ * provider per container; spans go to an OTLP collector when OTEL_EXPORTER_OTLP_ENDPOINT is set
+ * (deployed: CloudWatch's OTLP traces endpoint, https://xray.<region>.amazonaws.com, signed with SigV4),
  * else, locally, as OTLP JSON lines to TRACES_FILE (default <state folder>/traces/spans.jsonl
  * under sls offline; `none`: spans are made, for the ids in logs and messages, but not exported).
  * OTEL_SDK_DISABLED=true turns tracing off (the API then does nothing).
@@ -25,14 +26,21 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import path from 'node:path';
 import { OtlpJsonFileExporter, OtlpJsonHttpExporter } from './exporters.js';
+import { awsEndpointOf, sigV4Signer } from './sigv4.js';
 
 export { SpanKind };
 
 let provider: TracerProvider | undefined;
 
+/** An OTLP/HTTP exporter to `endpoint`, signing with SigV4 when it is an AWS endpoint (CloudWatch's OTLP traces endpoint). */
+function httpExporter(endpoint: string): OtlpJsonHttpExporter {
+  const aws = awsEndpointOf(new URL(endpoint));
+  return new OtlpJsonHttpExporter(endpoint, aws && sigV4Signer(aws.service, aws.region));
+}
+
 function spanProcessors(env: NodeJS.ProcessEnv): SpanProcessor[] {
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT)
-    return [new BatchSpanProcessor({ exporter: new OtlpJsonHttpExporter(env.OTEL_EXPORTER_OTLP_ENDPOINT) })];
+    return [new BatchSpanProcessor({ exporter: httpExporter(env.OTEL_EXPORTER_OTLP_ENDPOINT) })];
   const offline = Boolean(env.IS_OFFLINE) || !env.AWS_LAMBDA_FUNCTION_NAME;
   const file =
     env.TRACES_FILE ??

@@ -186,9 +186,15 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
     expect(Object.values(resources).filter((r) => r.Type === 'AWS::SQS::Queue')).toEqual([]);
   });
 
-  test('with projectionEventSourceMode on-demand the mapping has no pollers to pay for and Lambda defaults, the same policy', async () => {
-    const onDemand = await packageAws(['--param=projectionEventSourceMode=on-demand']);
+  test('with projectionEventSourceMode on-demand the mapping has no pollers to pay for and Lambda defaults, the same policy; with transactionSearch existing the stack leaves Transaction Search alone', async () => {
+    const onDemand = await packageAws([
+      '--param=projectionEventSourceMode=on-demand',
+      '--param=transactionSearch=existing',
+    ]);
     try {
+      const types = Object.values(onDemand.resources).map((r) => r.Type);
+      expect(types).not.toContain('AWS::XRay::TransactionSearchConfig');
+      expect(types).not.toContain('AWS::Logs::ResourcePolicy');
       const [mapping] = Object.values(onDemand.resources).filter(
         (r) => r.Type === 'AWS::Lambda::EventSourceMapping',
       );
@@ -264,7 +270,7 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
     .map((fn) => `${cap(fn)}Role`);
 
   test.each(ROLES)(
-    '%s: inline statements only, no wildcard action, "*" only for network interfaces',
+    '%s: inline statements only, no wildcard action, "*" only for network interfaces and trace export',
     (role) => {
       expect(props(resources[role]!).ManagedPolicyArns).toBeUndefined();
       for (const s of statements(role)) {
@@ -272,8 +278,10 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
         for (const action of actions(s)) expect(action).not.toContain('*');
         if (resourcesOf(s).includes('*')) {
           expect(
-            actions(s).every((a) =>
-              /^ec2:(\w+NetworkInterfaces?|Describe\w+|\w+PrivateIpAddresses)$/.test(a),
+            actions(s).every(
+              (a) =>
+                /^ec2:(\w+NetworkInterfaces?|Describe\w+|\w+PrivateIpAddresses)$/.test(a) ||
+                /^xray:PutSpans(ForIndexing)?$/.test(a),
             ),
           ).toBe(true);
         }
@@ -334,14 +342,48 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
     );
   });
 
-  test('query, admin and janitor: logs, network interfaces and their secret, nothing more', () => {
+  test('query, admin and janitor: logs, network interfaces and their secret, nothing more (query also exports its spans)', () => {
     for (const role of ['QueryRole', 'AdminRole', 'JanitorRole']) {
-      expect(allActions(role).filter((a) => !a.startsWith('ec2:'))).toEqual([
+      expect(allActions(role).filter((a) => !a.startsWith('ec2:') && !a.startsWith('xray:'))).toEqual([
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         'secretsmanager:GetSecretValue',
       ]);
     }
+  });
+
+  const TRACED = ['command', 'query', 'projection'];
+
+  test.each(FUNCTIONS)(
+    '%s exports its spans to CloudWatch OTLP traces endpoint (X-Ray), signed by its own role, if it makes spans',
+    (fn) => {
+      const env = props(fnResource(fn)).Environment.Variables as Record<string, unknown>;
+      const exporting = statements(`${cap(fn)}Role`).filter((s) =>
+        actions(s).some((a) => a.startsWith('xray:')),
+      );
+      if (TRACED.includes(fn)) {
+        expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toEqual({
+          'Fn::Sub': 'https://xray.${AWS::Region}.amazonaws.com',
+        });
+        expect(exporting.flatMap(actions).sort()).toEqual(['xray:PutSpans', 'xray:PutSpansForIndexing']);
+      } else {
+        expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+        expect(exporting).toEqual([]);
+      }
+    },
+  );
+
+  test('Transaction Search, which the OTLP traces endpoint needs, is turned on by the stack (transactionSearch: create)', () => {
+    expect(resources.TransactionSearch).toMatchObject({
+      Type: 'AWS::XRay::TransactionSearchConfig',
+      DependsOn: ['TransactionSearchLogsPolicy'],
+      Properties: { IndexingPercentage: 1 },
+    });
+    const policy = resources.TransactionSearchLogsPolicy!;
+    expect(policy.Type).toBe('AWS::Logs::ResourcePolicy');
+    const document = JSON.stringify(props(policy).PolicyDocument);
+    expect(document).toContain('xray.amazonaws.com');
+    expect(document).toContain('log-group:aws/spans:*');
   });
 
   test('the database is private, encrypted and reached only through the TLS-only proxy', () => {
@@ -423,7 +465,7 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
     const endpoints = Object.values(resources)
       .filter((r) => r.Type === 'AWS::EC2::VPCEndpoint')
       .map((r) => JSON.stringify(props(r).ServiceName).match(/\.(\w+)"?\}?$/)?.[1]);
-    expect(endpoints.sort()).toEqual(['kafka', 'lambda', 'secretsmanager', 'sts']);
+    expect(endpoints.sort()).toEqual(['kafka', 'lambda', 'secretsmanager', 'sts', 'xray']);
   });
 
   test('the template passes cfn-lint (the CloudFormation resource specification)', async () => {

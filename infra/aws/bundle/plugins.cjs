@@ -61,4 +61,21 @@ const registryOverride = {
   },
 };
 
-module.exports = [iconvLiteUtf8, mariadbUtf8Collations, registryOverride];
+/**
+ * @smithy/* packages (SigV4 signing of the trace export) through their ES module builds: their
+ * CommonJS builds pull in the whole of @smithy/core (130 KiB minified), of which the ES build
+ * lets esbuild keep the few functions used (5 KiB).
+ */
+const smithyEsm = {
+  name: 'smithy-esm',
+  setup(build) {
+    build.onResolve({ filter: /^@smithy\/[^/]+$/ }, (args) => {
+      const manifest = require.resolve(`${args.path}/package.json`, { paths: [args.resolveDir] });
+      const { module: esEntry, exports } = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+      if (exports || !esEntry) return undefined;
+      return { path: path.join(path.dirname(manifest), esEntry) };
+    });
+  },
+};
+
+module.exports = [iconvLiteUtf8, mariadbUtf8Collations, registryOverride, smithyEsm];
