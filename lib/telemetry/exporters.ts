@@ -8,6 +8,7 @@ import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { appendFile, mkdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { log } from '../log.js';
 import type { RequestSigner } from './sigv4.js';
 
 /** The file is renamed to <file>.1 (replacing the one before) when it grows past this. */
@@ -19,12 +20,27 @@ function serialize(spans: ReadableSpan[]): Uint8Array {
   return bytes;
 }
 
+/** A failed export is logged at most this often: spans are dropped, the work they describe is not. */
+const FAILURE_LOG_INTERVAL_MS = 60_000;
+
 abstract class OtlpJsonExporter implements SpanExporter {
+  private lastFailureLogged = -Infinity;
+
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     this.send(serialize(spans)).then(
       () => done({ code: ExportResultCode.SUCCESS }),
-      (error: Error) => done({ code: ExportResultCode.FAILED, error }),
+      (error: Error) => {
+        this.logFailure(error, spans.length);
+        done({ code: ExportResultCode.FAILED, error });
+      },
     );
+  }
+
+  private logFailure(error: Error, spans: number): void {
+    const now = performance.now();
+    if (now - this.lastFailureLogged < FAILURE_LOG_INTERVAL_MS) return;
+    this.lastFailureLogged = now;
+    log.warn('trace-export-failed', { spans, reason: error.message });
   }
 
   protected abstract send(body: Uint8Array): Promise<void>;

@@ -3,8 +3,14 @@
  * endpoint, which accepts only SigV4-signed requests) gets them signed with the function's own
  * credentials, scoped to the endpoint's service and region.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import {
+  SimpleSpanProcessor,
+  TracerProvider,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OtlpJsonHttpExporter } from '../../lib/telemetry/exporters.js';
@@ -26,7 +32,9 @@ beforeAll(async () => {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       received.push({ path: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      if (req.headers['x-refuse'])
+        res.writeHead(403, { 'content-type': 'application/json' }).end('{"message":"not authorised"}');
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -57,6 +65,41 @@ function spanNames(body: string): string[] {
 }
 
 describe('trace export over OTLP/HTTP', () => {
+  it('a refused export is logged with the answer, at most once a minute, and drops only the spans', async () => {
+    const made: ReadableSpan[] = [];
+    const keep: SpanExporter = {
+      export: (spans, done) => {
+        made.push(...spans);
+        done({ code: ExportResultCode.SUCCESS });
+      },
+      shutdown: async () => {},
+    };
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: keep })] });
+    provider.getTracer('test').startSpan('first').end();
+    provider.getTracer('test').startSpan('second').end();
+    await provider.shutdown();
+
+    const refuse: RequestSigner = async (_url, headers) => ({ ...headers, 'x-refuse': 'yes' });
+    const exporter = new OtlpJsonHttpExporter(endpoint, refuse);
+    const lines: string[] = [];
+    const spy = jest
+      .spyOn(console, 'error')
+      .mockImplementation((line: unknown) => void lines.push(String(line)));
+    try {
+      for (const span of made) {
+        const result = await new Promise<ExportResult>((done) => exporter.export([span], done));
+        expect(result.code).toBe(ExportResultCode.FAILED);
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    const failures = lines.map((line) => JSON.parse(line)).filter((l) => l.message === 'trace-export-failed');
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ level: 'warn', spans: 1 });
+    expect(failures[0].reason).toContain('403');
+    expect(failures[0].reason).toContain('not authorised');
+  });
+
   it('posts the spans as OTLP JSON to <endpoint>/v1/traces', async () => {
     const got = await exportOneSpan();
     expect(got.path).toBe('/v1/traces');
