@@ -1,7 +1,7 @@
 /**
  * The last few minutes as time-series charts, drawn with uPlot (small, fast, made for streaming
  * time series: one setData per poll redraws the canvas). Each chart keeps at most WINDOW_SECONDS of
- * points and has a caption with its latest and peak values, as text.
+ * points and has a caption with each series' latest and peak values, as text.
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -67,10 +67,13 @@ export function timeChart(id: string, title: string, unit: string, series: Serie
       ensurePlot();
       const current = data();
       plot?.setData(current);
-      const totals = current[1] as number[];
-      const latest = totals.length ? totals[totals.length - 1]! : 0;
-      const peak = totals.reduce((m, v) => Math.max(m, v), 0);
-      replace(caption, `${title}: now ${latest}, peak ${peak} ${unit} (last ${WINDOW_SECONDS / 60} min)`);
+      const figures = series.map((spec, i) => {
+        const values = current[i + 1] as number[];
+        const latest = values.length ? values[values.length - 1]! : 0;
+        const peak = values.reduce((m, v) => Math.max(m, v), 0);
+        return `${spec.label} now ${latest}, peak ${peak}`;
+      });
+      replace(caption, `${title} (last ${WINDOW_SECONDS / 60} min): ${figures.join('; ')}`);
     },
   };
 }

@@ -39,7 +39,7 @@ export function mountPipeline(section: HTMLElement, onError: (error: Error) => v
   const arrow = () => el('div', { class: 'arrow', 'aria-hidden': 'true' }, '→');
   const problems = el('ul', { id: 'problems', class: 'problems' });
   const lagChart = timeChart('lag-chart', 'Projection lag', 'records', [
-    { label: 'lag, all partitions', stroke: '#d6336c' },
+    { label: 'records behind', stroke: '#d6336c' },
   ]);
   const throughputChart = timeChart('throughput-chart', 'Throughput', 'per s', [
     { label: 'commands/s', stroke: '#1c7ed6' },

@@ -127,6 +127,9 @@ describe('the console in a browser, through sls offline', () => {
     const flag = '<img src=x onerror="window.__consoleHacked=1">';
     const rtl = `${EDGE_CHARS.find((c) => c === '\u202E')}Hostile-${randomUUID().slice(0, 6)}.exe`;
     const names = [flag, ...INJECTIONS.filter((s) => s.includes('<')), rtl];
+    // A lone surrogate never reaches the console: the command API refuses it.
+    const lone = await http('POST', '/users', { name: `a${EDGE_CHARS.find((c) => c === '\uD800')}b` });
+    expect(lone.status).toBe(400);
     const ids: string[] = [];
     for (const name of names) ids.push(await registered(name));
     for (const id of ids) await visibleAt(id, 1);
@@ -269,24 +272,36 @@ describe('the console in a browser, through sls offline', () => {
         expect((await http('PUT', `/users/${id}/name`, { name: `Held ${i}` })).status).toBe(200);
       await browser.page.waitForFunction(
         () =>
-          /Projection lag: now [1-9]/.test(
+          /records behind now [1-9]/.test(document.querySelector('#lag-chart figcaption')?.textContent ?? ''),
+        undefined,
+        { timeout: 20000 },
+      );
+      expect(Number(await textOf('#lag-total .value'))).toBeGreaterThan(0);
+      // More commands while it is held: the lag grows, one poll a second draws it.
+      for (let i = 3; i < 6; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        expect((await http('PUT', `/users/${id}/name`, { name: `Held ${i}` })).status).toBe(200);
+      }
+      await browser.page.waitForFunction(
+        () =>
+          /records behind now ([4-9]|\d\d)/.test(
             document.querySelector('#lag-chart figcaption')?.textContent ?? '',
           ),
         undefined,
         { timeout: 20000 },
       );
-      expect(Number(await textOf('#lag-total .value'))).toBeGreaterThan(0);
       await browser.screenshot('pipeline-held');
     } finally {
       await lock.rollback().catch(() => undefined);
       await lock.release();
     }
-    await visibleAt(id, 4);
+    await visibleAt(id, 7);
     await browser.page.waitForFunction(
-      () => /Projection lag: now 0,/.test(document.querySelector('#lag-chart figcaption')?.textContent ?? ''),
+      () => /records behind now 0,/.test(document.querySelector('#lag-chart figcaption')?.textContent ?? ''),
       undefined,
       { timeout: 20000 },
     );
+    await new Promise((r) => setTimeout(r, 3000));
     const series = await browser.page.evaluate(() => {
       const chart = document.querySelector('#lag-chart').chart as { data: number[][] } | undefined;
       return chart?.data[1] ?? [];
