@@ -85,9 +85,13 @@ export function mountPipeline(section: HTMLElement, onError: (error: Error) => v
     replace(
       command.body,
       figure('commands/s', round(commandsPerSecond), { id: 'commands-per-second' }),
-      figure('2xx / 4xx / 5xx (last 60 s)', `${last60['2xx']} / ${last60['4xx']} / ${last60['5xx']}`, {
-        id: 'command-statuses',
-      }),
+      figure(
+        `2xx / 4xx / 5xx (last ${seconds.length} s)`,
+        `${last60['2xx']} / ${last60['4xx']} / ${last60['5xx']}`,
+        {
+          id: 'command-statuses',
+        },
+      ),
     );
     replace(
       outbox.body,

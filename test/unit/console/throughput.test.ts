@@ -1,5 +1,8 @@
 /** The console's throughput figures, folded from exported spans (OTLP JSON lines). */
-import { throughputFromSpans } from '../../../lib/console/throughput.js';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { SpanTail, throughputFromSpans } from '../../../lib/console/throughput.js';
 
 const ns = (ms: number) => String(BigInt(ms) * 1_000_000n);
 
@@ -78,5 +81,53 @@ describe('throughput from spans', () => {
     expect(seconds).toHaveLength(3);
     expect(seconds.every((s) => s.batches === 0 && s.commands['2xx'] === 0)).toBe(true);
     expect(freshness).toBeNull();
+  });
+});
+
+describe('following the spans file', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'span-tail-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  const total = (r: { seconds: Array<{ commands: { '2xx': number } }> }) =>
+    r.seconds.reduce((n, s) => n + s.commands['2xx'], 0);
+
+  it('a later read folds in only what was appended, a half-written line once it is whole', async () => {
+    const file = path.join(dir, 'spans.jsonl');
+    await writeFile(file, `${line('command', [request('a', now - 3000, 201)])}\n`);
+    const tail = new SpanTail(file);
+    expect(total(await tail.read(10, now))).toBe(1);
+    const next = line('command', [request('b', now - 2000, 201)]);
+    await appendFile(file, next.slice(0, 20));
+    expect(total(await tail.read(10, now))).toBe(1);
+    await appendFile(file, `${next.slice(20)}\n`);
+    expect(total(await tail.read(10, now))).toBe(2);
+  });
+
+  it('a first read of a long file takes its end only, drops the cut line, and shows no second before what it read', async () => {
+    const file = path.join(dir, 'spans.jsonl');
+    const old = line('command', [request('old', now - 8000, 201)]);
+    const recent = line('command', [request('new', now - 2000, 201)]);
+    await writeFile(file, `${old}\n${recent}\n`);
+    const tail = new SpanTail(file, recent.length + 10);
+    const result = await tail.read(10, now);
+    expect(total(result)).toBe(1);
+    expect(result.seconds[0]!.t).toBe(Math.floor((now - 2000) / 1000));
+  });
+
+  it('a rotated file (shorter than what was read) is read again from its start', async () => {
+    const file = path.join(dir, 'spans.jsonl');
+    await writeFile(
+      file,
+      `${line('command', [request('a', now - 3000, 201), request('b', now - 3000, 201)])}\n`,
+    );
+    const tail = new SpanTail(file);
+    expect(total(await tail.read(10, now))).toBe(2);
+    await writeFile(file, `${line('command', [request('c', now - 1000, 500)])}\n`);
+    const after = await tail.read(10, now);
+    expect(total(after)).toBe(0);
+    expect(after.seconds.reduce((n, s) => n + s.commands['5xx'], 0)).toBe(1);
   });
 });
