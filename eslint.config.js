@@ -74,6 +74,8 @@ export default tseslint.config(
       '.serverless/**',
       '.esbuild/**',
       'dist/**',
+      'console/dist/**',
+      'console/.build-*/**',
       'coverage/**',
       'bench/results/**',
     ],
@@ -88,6 +90,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    // The console's front end runs in the browser (console/tsconfig.json).
+    files: ['console/src/**'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: SOURCES,

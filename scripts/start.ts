@@ -20,6 +20,7 @@ import { requireFreePorts } from '../infra/ports.js';
 import { stopProcessGroup } from '../infra/processes.js';
 import { InfraError, progress } from '../infra/progress.js';
 import { acquireStack, setUpData } from '../infra/stack.js';
+import { ensureConsoleBuilt } from '../console/build.js';
 
 const httpPort = process.env.HTTP_PORT ?? '3000';
 const lambdaPort = process.env.LAMBDA_PORT ?? '3002';
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
   const stack = await acquireStack('npm start');
   try {
     await setUpData();
+    await ensureConsoleBuilt((line) => progress.step(line));
     await requireFreePorts([
       { port: Number(httpPort), what: 'HTTP (HTTP_PORT)' },
       { port: Number(lambdaPort), what: "serverless-offline's Lambda endpoint (LAMBDA_PORT)" },
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
             DELETE http://localhost:${httpPort}/users/{id}
   Queries   GET    http://localhost:${httpPort}/users/{id}
             GET    http://localhost:${httpPort}/users?limit=&cursor=&name=
+  Console          http://localhost:${httpPort}/console
   Kafka     ${config.kafka().brokers.join(',')}  topic ${config.kafka().topic}
   MariaDB   ${config.db('admin').host}:${config.db('admin').port}  databases ${Object.values(config.databases()).join(', ')}
   Ctrl-C stops everything.

@@ -4,6 +4,8 @@ import type { UserEvent } from './events.js';
 
 export const userData: WriteModel = {
   table: 'USER_DATA',
+  idColumn: 'USER_ID',
+  versionColumn: 'VERSION',
   async write(conn, events) {
     for (const stored of events) {
       // Events the decider has just made, in the current schema: no parsing needed.

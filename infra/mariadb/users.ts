@@ -49,6 +49,11 @@ export function aggregateGrants(role: AppRole, aggregate: AggregateDefinition): 
         : [];
     case 'query':
       return [{ privileges: 'SELECT', schema: 'queries', table: aggregate.readModel.table }];
+    case 'operator':
+      // The console shows a stream's write-side row beside its events and read-model row.
+      return aggregate.writeModel
+        ? [{ privileges: 'SELECT', schema: 'commands', table: aggregate.writeModel.table }]
+        : [];
     default:
       return [];
   }

@@ -50,6 +50,9 @@ export interface ReadModel<View extends ReadView, Event extends DomainEvent> {
 /** A current-state table on the write side, kept in the same transaction as the events. */
 export interface WriteModel {
   table: string;
+  /** Its stream id and version columns, when they differ from the read model's (the console reads a stream's row by them). */
+  idColumn?: string;
+  versionColumn?: string;
   write(conn: PoolConnection, events: StoredEvent[]): Promise<void>;
 }
 

@@ -14,6 +14,7 @@
 import type { Registry } from '../aggregate/registry.js';
 import type { DatabaseNames } from '../config.js';
 import { inTransaction, type Pool } from '../db/pool.js';
+import { AppError } from '../errors.js';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../eventstore/rows.js';
 import { liveTables, MariaDbProjectionStore, type ReadModelTables } from '../projection/mariadb.js';
 import { recordFromStoredEvent } from './event-records.js';
@@ -111,7 +112,11 @@ export async function rebuildReadModel(
     const [lock] = (await lockConn.query('SELECT GET_LOCK(?, 0) AS got', [lockName])) as Array<{
       got: number;
     }>;
-    if (Number(lock?.got) !== 1) throw new Error('Another rebuild of this read model is running.');
+    if (Number(lock?.got) !== 1)
+      throw new AppError(
+        'REBUILD_RUNNING',
+        'Another rebuild of this read model is running; wait for it to end.',
+      );
 
     const run = await startOrResume(pool, live, fresh);
     const resumedFrom = run.checkpoint;

@@ -38,15 +38,27 @@ function httpExporter(endpoint: string): OtlpJsonHttpExporter {
   return new OtlpJsonHttpExporter(endpoint, aws && sigV4Signer(aws.service, aws.region));
 }
 
-function spanProcessors(env: NodeJS.ProcessEnv): SpanProcessor[] {
+/** The file spans are appended to, or why there is none (exported to a collector, or not at all). */
+export function spansFile(env: NodeJS.ProcessEnv): string | { unavailable: string } {
+  if (env.OTEL_SDK_DISABLED === 'true') return { unavailable: 'tracing is off (OTEL_SDK_DISABLED=true)' };
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT)
-    return [new BatchSpanProcessor({ exporter: httpExporter(env.OTEL_EXPORTER_OTLP_ENDPOINT) })];
+    return { unavailable: 'spans go to the collector at OTEL_EXPORTER_OTLP_ENDPOINT' };
   const offline = Boolean(env.IS_OFFLINE) || !env.AWS_LAMBDA_FUNCTION_NAME;
   const file =
     env.TRACES_FILE ??
     (offline ? path.join(env.CQRS_STATE_DIR || '.local', 'traces', 'spans.jsonl') : undefined);
-  if (file === 'none') return [];
-  return file ? [new BatchSpanProcessor({ exporter: new OtlpJsonFileExporter(path.resolve(file)) })] : [];
+  if (file === undefined) return { unavailable: 'deployed functions keep no spans file' };
+  if (file === 'none') return { unavailable: 'spans are not exported (TRACES_FILE=none)' };
+  return path.resolve(file);
+}
+
+function spanProcessors(env: NodeJS.ProcessEnv): SpanProcessor[] {
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT)
+    return [new BatchSpanProcessor({ exporter: httpExporter(env.OTEL_EXPORTER_OTLP_ENDPOINT) })];
+  const file = spansFile(env);
+  return typeof file === 'string'
+    ? [new BatchSpanProcessor({ exporter: new OtlpJsonFileExporter(file) })]
+    : [];
 }
 
 /** Starts tracing for this container once (a second call is a no-op). */

@@ -94,6 +94,15 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
     expect([...pkg.functions].sort()).toEqual([...FUNCTIONS].sort());
   });
 
+  test('the browser console is local only: no console function, no /console route in the deployed stage', () => {
+    expect(pkg.functions).not.toContain('console');
+    expect(resources.ConsoleLambdaFunction).toBeUndefined();
+    const routes = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => String(props(r).RouteKey));
+    expect(routes.filter((route) => route.includes('/console'))).toEqual([]);
+  });
+
   test.each(FUNCTIONS)(
     '%s runs Node 24 on arm64 in both private subnets with its own role and security group',
     (fn) => {

@@ -89,9 +89,15 @@ describe('npm start leaves nothing behind', () => {
   let current: Started | undefined;
   afterEach(() => killGroup(current?.child.pid));
 
-  it('serves GET /users, and closing its terminal (SIGHUP to the group) frees both ports within 10 s', async () => {
+  it('serves GET /users and the console at /console, and closing its terminal (SIGHUP to the group) frees both ports within 10 s', async () => {
     current = npmStart();
     await serving(current);
+    const page = await fetch(`http://localhost:${HTTP_PORT}/console`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>cqrs-es console</title>');
+    const pipeline = await fetch(`http://localhost:${HTTP_PORT}/console/api/pipeline`);
+    expect(pipeline.status).toBe(200);
+    expect(current.output()).toMatch(/Console (up to date|built in)/);
     process.kill(-current.child.pid!, 'SIGHUP');
     expect(await portsFreeWithin(10000)).toBeDefined();
     expect(await groupGoneWithin(current.child.pid!, 10000)).toBe(true);

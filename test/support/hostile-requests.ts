@@ -40,7 +40,7 @@ export function hasControlChar(text: string): boolean {
 }
 
 /** Characters that break naive handling: controls, lone surrogates, direction and zero-width marks, emoji. */
-const EDGE_CHARS = [
+export const EDGE_CHARS = [
   '\u0000',
   '\n',
   '\r',
