@@ -11,7 +11,10 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export const uuidText = z.string().regex(UUID, { error: 'must be a UUID' });
 
 /** The longest ISO-8601 UTC timestamp accepted: seconds with up to nine decimals, `Z`. */
-const ISO_TIMESTAMP_MAX_LENGTH = 30;
+export const ISO_TIMESTAMP_MAX_LENGTH = 30;
+
+/** The pattern `isoTimestamp` checks (zod's ISO datetime: UTC, seconds required, any precision). */
+export const ISO_TIMESTAMP = z.core.regexes.datetime({ precision: null, offset: false, local: false });
 
 /** An ISO-8601 UTC timestamp (`2026-01-02T03:04:05.678Z`), at most 30 characters. */
 export const isoTimestamp = z.iso
