@@ -11,7 +11,15 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export const uuidText = z.string().regex(UUID, { error: 'must be a UUID' });
 
 /** The longest ISO-8601 UTC timestamp accepted: seconds with up to nine decimals, `Z`. */
-const ISO_TIMESTAMP_MAX_LENGTH = 30;
+export const ISO_TIMESTAMP_MAX_LENGTH = 30;
+
+/**
+ * The pattern `isoTimestamp` checks, written out: zod's ISO datetime without offset (a real
+ * calendar date, leap years included; UTC `Z`; seconds required, any number of decimals).
+ * test/unit/projection/envelope-check.test.ts holds the two in step.
+ */
+export const ISO_TIMESTAMP =
+  /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z))$/;
 
 /** An ISO-8601 UTC timestamp (`2026-01-02T03:04:05.678Z`), at most 30 characters. */
 export const isoTimestamp = z.iso

@@ -6,7 +6,7 @@
  */
 import type * as z from 'zod';
 import type { PoolConnection } from '../db/pool.js';
-import type { StoredEvent } from '../eventstore/types.js';
+import type { UnpositionedEvent } from '../eventstore/types.js';
 import type { HttpResponse } from '../http/response.js';
 import type { EventCatalogue } from './catalogue.js';
 import type { Decider } from './decider.js';
@@ -53,7 +53,8 @@ export interface WriteModel {
   /** Its stream id and version columns, when they differ from the read model's (the console reads a stream's row by them). */
   idColumn?: string;
   versionColumn?: string;
-  write(conn: PoolConnection, events: StoredEvent[]): Promise<void>;
+  /** Runs in the append's transaction, in the same burst as the event inserts (so without positions). */
+  write(conn: PoolConnection, events: UnpositionedEvent[]): Promise<void>;
 }
 
 /** What a command route makes of a request. */

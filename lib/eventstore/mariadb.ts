@@ -1,7 +1,6 @@
 import type { Pool, PoolConnection } from '../db/pool.js';
 import { toSqlDateTime } from '../db/datetime.js';
 import { duplicateKeyName } from '../db/errors.js';
-import { inTransaction } from '../db/pool.js';
 import {
   DEFAULT_IDEMPOTENCY_TTL_MS,
   type AppendOutcome,
@@ -9,13 +8,19 @@ import {
   type EventStore,
   type IdempotencyRecord,
   type IdempotencyScope,
+  type NewEvent,
   type StoredEvent,
   type StoredResponse,
+  type UnpositionedEvent,
 } from './types.js';
 import { EVENT_COLUMNS, jsonColumn, rowToEvent, type EventRow } from './rows.js';
 
-/** Writes a read-optimised current state in the same transaction as the events (an aggregate's write model). */
-export type InlineProjection = (conn: PoolConnection, events: StoredEvent[]) => Promise<void>;
+/**
+ * Writes a read-optimised current state in the same transaction as the events (an aggregate's
+ * write model). Its statements go out in the same burst as the event inserts, so the events'
+ * global positions are not known yet.
+ */
+export type InlineProjection = (conn: PoolConnection, events: UnpositionedEvent[]) => Promise<void>;
 
 export interface EventStoreOptions {
   /** How long an idempotency record answers retries; an older one counts as absent. */
@@ -44,7 +49,7 @@ export class MariaDbEventStore implements EventStore {
 
   async append(request: AppendRequest, attempt = 1): Promise<AppendOutcome> {
     try {
-      const events = await inTransaction(this.pool, (conn) => this.write(conn, request));
+      const events = await this.inOneBurst(request);
       return { outcome: 'appended', events };
     } catch (error) {
       const key = duplicateKeyName(error);
@@ -77,14 +82,53 @@ export class MariaDbEventStore implements EventStore {
   }
 
   /**
-   * The statements are sent without waiting for each other (the connector pipelines them) and
-   * awaited together; any failure rolls the whole transaction back.
+   * One transaction in two round trips. The idempotency record, each event and its outbox row,
+   * and the write model's statements go out as one pipelined burst (the connector sends them in
+   * order on the connection, the server runs them in order), then `COMMIT` once all of them
+   * succeeded, or `ROLLBACK`. The burst opens with `SET autocommit = 0` rather than `BEGIN`: a
+   * deadlock rolls back the whole transaction at the statement that hit it, and with autocommit
+   * on the statements behind it would then run and commit on their own; with it off they open a
+   * new transaction that the `ROLLBACK` undoes. Autocommit is switched back on, in the same
+   * round trip as the `COMMIT` or `ROLLBACK`, before the connection goes back to the pool.
    */
-  private async write(conn: PoolConnection, request: AppendRequest): Promise<StoredEvent[]> {
-    const { streamId, streamType, expectedVersion, events, idempotency } = request;
-    const pending: Promise<unknown>[] = [];
+  private async inOneBurst(request: AppendRequest): Promise<StoredEvent[]> {
+    const conn = await this.pool.getConnection();
+    let clean = false;
+    try {
+      const opened = conn.query('SET autocommit = 0');
+      const { inserts, statements } = this.statements(conn, request);
+      const settled = await Promise.allSettled([opened, ...inserts, ...statements]);
+      const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      await Promise.all([conn.query(failure ? 'ROLLBACK' : 'COMMIT'), conn.query('SET autocommit = 1')]);
+      clean = true;
+      if (failure) throw failure.reason;
+      const stored: StoredEvent[] = [];
+      for (const [i, event] of request.events.entries()) {
+        const { insertId } = await inserts[i]!;
+        stored.push({ ...this.unpositioned(request, event, i), position: Number(insertId) });
+      }
+      return stored;
+    } finally {
+      // A connection whose autocommit could not be restored is not given to anyone else.
+      if (clean) await conn.release();
+      else await conn.destroy();
+    }
+  }
+
+  private unpositioned(request: AppendRequest, event: NewEvent, i: number): UnpositionedEvent {
+    const { streamId, streamType, expectedVersion } = request;
+    return { ...event, streamId, streamType, version: expectedVersion + i + 1 };
+  }
+
+  /** The burst's statements, sent without waiting for each other. */
+  private statements(
+    conn: PoolConnection,
+    request: AppendRequest,
+  ): { inserts: Array<Promise<{ insertId: number }>>; statements: Promise<unknown>[] } {
+    const { streamId, streamType, events, idempotency } = request;
+    const statements: Promise<unknown>[] = [];
     if (idempotency) {
-      pending.push(
+      statements.push(
         conn.query(
           'INSERT INTO idempotency_keys (caller, idempotency_key, request_hash, status_code, response_body, created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
           [
@@ -97,45 +141,33 @@ export class MariaDbEventStore implements EventStore {
         ),
       );
     }
-    const inserts = events.map((event, i) => {
-      const version = expectedVersion + i + 1;
+    const unpositioned = events.map((event, i) => this.unpositioned(request, event, i));
+    const inserts = unpositioned.map((event) => {
       const insert = conn.query(
         'INSERT INTO events (event_id, stream_id, stream_type, version, type, data, metadata, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         [
           event.eventId,
           streamId,
           streamType,
-          version,
+          event.version,
           event.type,
           JSON.stringify(event.data),
           JSON.stringify(event.metadata),
           toSqlDateTime(event.occurredAt),
         ],
       ) as Promise<{ insertId: number }>;
-      pending.push(
+      // Right behind its event's insert on the connection, so LAST_INSERT_ID() is that event's position.
+      statements.push(
         conn.query(
           'INSERT INTO outbox (position, stream_id, stream_type, version, created_at) VALUES (LAST_INSERT_ID(), ?, ?, ?, UTC_TIMESTAMP(3))',
-          [streamId, streamType, version],
+          [streamId, streamType, event.version],
         ),
       );
       return insert;
     });
-    const settled = await Promise.allSettled([...inserts, ...pending]);
-    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failure) throw failure.reason;
-    const stored: StoredEvent[] = [];
-    for (const [i, event] of events.entries()) {
-      const { insertId } = await inserts[i]!;
-      stored.push({
-        ...event,
-        streamId,
-        streamType,
-        version: expectedVersion + i + 1,
-        position: Number(insertId),
-      });
-    }
-    if (this.inlineProjection && stored.length) await this.inlineProjection(conn, stored);
-    return stored;
+    if (this.inlineProjection && unpositioned.length)
+      statements.push(this.inlineProjection(conn, unpositioned));
+    return { inserts, statements };
   }
 
   async findIdempotencyRecord(scope: IdempotencyScope): Promise<IdempotencyRecord | undefined> {

@@ -29,6 +29,9 @@ export interface StoredEvent extends NewEvent {
   position: number;
 }
 
+/** An event as written in its append, before the store has given it its global position. */
+export type UnpositionedEvent = Omit<StoredEvent, 'position'>;
+
 /** A stored answer to a command, replayed for a retry with the same Idempotency-Key. */
 export interface StoredResponse {
   statusCode: number;

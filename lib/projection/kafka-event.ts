@@ -3,23 +3,41 @@ import type { IncomingRecord } from './records.js';
 
 export type KafkaLambdaEvent = MSKEvent | SelfManagedKafkaEvent;
 
+type RawHeaders = KafkaLambdaEvent['records'][string][number]['headers'];
+
 const fromBase64 = (value: string | null | undefined): Buffer | null =>
   value === null || value === undefined ? null : Buffer.from(value, 'base64');
 
+/** Longer headers go through a Buffer (a spread of their bytes as arguments would be too long). */
+const SHORT_HEADER = 256;
+
+/** A header's bytes as text: short ASCII straight to a string, anything else through UTF-8 decoding. */
+function headerText(bytes: number[]): string {
+  if (bytes.length > SHORT_HEADER) return Buffer.from(bytes).toString('utf8');
+  for (const b of bytes) if (b > 0x7f) return Buffer.from(bytes).toString('utf8');
+  return String.fromCharCode(...bytes);
+}
+
+function decodeHeaders(raw: RawHeaders | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const header of raw ?? []) {
+    for (const [name, bytes] of Object.entries(header)) headers[name] = headerText(bytes);
+  }
+  return headers;
+}
+
 /**
  * The records of a Lambda Kafka event (MSK or self-managed), in delivery order: partition
- * groups as Lambda sent them, offsets ascending within each.
+ * groups as Lambda sent them, offsets ascending within each. A record's headers are turned
+ * from byte arrays into text the first time they are read (most batches never read them).
  */
 export function recordsFromKafkaEvent(event: KafkaLambdaEvent): IncomingRecord[] {
   const out: IncomingRecord[] = [];
   for (const group of Object.values(event.records ?? {})) {
     const sorted = [...group].sort((a, b) => Number(a.offset) - Number(b.offset));
     for (const r of sorted) {
-      const headers: Record<string, string> = {};
-      for (const header of r.headers ?? []) {
-        for (const [name, bytes] of Object.entries(header))
-          headers[name] = Buffer.from(bytes).toString('utf8');
-      }
+      const raw = r.headers;
+      let headers: Record<string, string> | undefined;
       out.push({
         topic: r.topic,
         partition: Number(r.partition),
@@ -27,7 +45,9 @@ export function recordsFromKafkaEvent(event: KafkaLambdaEvent): IncomingRecord[]
         timestamp: Number(r.timestamp),
         key: fromBase64(r.key),
         value: fromBase64(r.value),
-        headers,
+        get headers() {
+          return (headers ??= decodeHeaders(raw));
+        },
       });
     }
   }

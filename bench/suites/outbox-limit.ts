@@ -1,0 +1,89 @@
+/**
+ * The physical limit of a command that keeps a transactional outbox: the same writes as a
+ * registration, hand-written with the same connector, pool, producer and concurrency, and no
+ * framework (no HTTP shell, no validation, no decider, no event store class).
+ *
+ * One transaction: the event, its outbox row, the write-side state row, and the idempotency
+ * row when a key is sent; then the acks=all produce through the same producer; then the outbox
+ * delete. The inserts go out pipelined behind BEGIN's answer, as a careful hand-written version
+ * would send them; the deletes of concurrent commands share one statement through the outbox
+ * adapter (one commit for many), so the limit uses the best technique the project knows.
+ */
+import { randomUUID } from 'node:crypto';
+import type { KafkaEventBus } from '../../lib/bus/kafka.js';
+import type { Pool } from '../../lib/db/pool.js';
+import { MariaDbOutbox } from '../../lib/outbox/mariadb.js';
+import type { StoredEvent } from '../../lib/eventstore/types.js';
+
+export interface OutboxLimitOptions {
+  /** Also write an idempotency row, as a command sent with an Idempotency-Key does. */
+  idempotencyKey?: boolean;
+}
+
+export function outboxLimitOp(pool: Pool, bus: KafkaEventBus, options: OutboxLimitOptions = {}) {
+  const outbox = new MariaDbOutbox(pool);
+  return async (i: number) => {
+    const streamId = randomUUID();
+    const eventId = randomUUID();
+    const now = new Date().toISOString();
+    const data = { name: `Bench User ${i}`, dateRegister: now };
+    const metadata = { requestId: randomUUID(), schemaVersion: 1 };
+    const conn = await pool.getConnection();
+    let position: number;
+    try {
+      await conn.beginTransaction();
+      try {
+        const writes: Promise<unknown>[] = [];
+        if (options.idempotencyKey) {
+          writes.push(
+            conn.query(
+              'INSERT INTO idempotency_keys (caller, idempotency_key, request_hash, status_code, response_body, created_at) VALUES (?, ?, ?, 201, ?, UTC_TIMESTAMP(3))',
+              [
+                'bench',
+                randomUUID(),
+                'h'.repeat(64),
+                JSON.stringify({ body: { id: streamId }, headers: {} }),
+              ],
+            ),
+          );
+        }
+        const insert = conn.query(
+          'INSERT INTO events (event_id, stream_id, stream_type, version, type, data, metadata, occurred_at) VALUES (?, ?, ?, 1, ?, ?, ?, UTC_TIMESTAMP(3))',
+          [eventId, streamId, 'user', 'UserRegistered', JSON.stringify(data), JSON.stringify(metadata)],
+        ) as Promise<{ insertId: number }>;
+        writes.push(
+          insert,
+          conn.query(
+            'INSERT INTO outbox (position, stream_id, stream_type, version, created_at) VALUES (LAST_INSERT_ID(), ?, ?, 1, UTC_TIMESTAMP(3))',
+            [streamId, 'user'],
+          ),
+          conn.query(
+            'INSERT INTO USER_DATA (NAME, DATE_REGISTER, USER_ID, VERSION, STATUS) VALUES (?, ?, ?, 1, ?)',
+            [data.name, data.dateRegister, streamId, 'active'],
+          ),
+        );
+        await Promise.all(writes);
+        position = Number((await insert).insertId);
+        await conn.commit();
+      } catch (error) {
+        await conn.rollback().catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      await conn.release();
+    }
+    const event: StoredEvent = {
+      eventId,
+      streamId,
+      streamType: 'user',
+      version: 1,
+      type: 'UserRegistered',
+      data,
+      metadata,
+      occurredAt: now,
+      position,
+    };
+    await bus.publish([event]);
+    await outbox.markPublished([position]);
+  };
+}
