@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { registry } from '../../aggregates/index.js';
 import { config } from '../../lib/config.js';
 import { pool } from '../../lib/db/pool.js';
+import { keyringFor } from '../../lib/personal-data/keyring-for.js';
 import { DeadLetterStore } from '../../lib/deadletters/store.js';
 import { applyRetention, DEFAULT_RETENTION } from '../../lib/ops/retention.js';
 import { listParked } from '../../lib/projection/parked.js';
@@ -35,7 +36,7 @@ export const handler = async (event: unknown, context?: Context) => {
     };
   }
   const input = parsed.data;
-  const store = new DeadLetterStore(pool('operator'), registry);
+  const store = new DeadLetterStore(pool('operator'), registry, keyringFor('operator'));
   switch (input.action) {
     case 'dlq-list':
       return { items: await store.list({ includeRedriven: input.includeRedriven, limit: 500 }) };
@@ -62,6 +63,7 @@ export const handler = async (event: unknown, context?: Context) => {
           : setTimeout(() => stop.abort(), Math.max(0, remaining - SAFETY_MS));
       try {
         return await rebuildReadModel(pool('operator'), registry, config.databases(), {
+          keyring: keyringFor('operator'),
           chunkSize: input.chunkSize,
           signal: stop.signal,
         });
