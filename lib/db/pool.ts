@@ -39,6 +39,9 @@ export function createPool(cfg: DbConfig, extra: Partial<PoolConfig> = {}): Pool
     dateStrings: true,
     timezone: 'Z',
     sessionVariables: { sql_mode: STRICT_SQL_MODE },
+    // The connector puts a failed statement's parameters in its error message by default: they
+    // hold names (write and read models) and keys, and error messages reach logs and dead letters.
+    logParam: false,
     ...extra,
   });
 }

@@ -4,6 +4,7 @@
  * made for it again and nothing sealed for it can ever be opened.
  */
 import type { Queryable } from '../aggregate/definition.js';
+import { duplicateKeyName } from '../db/errors.js';
 
 export type StoredKey = { state: 'present'; wrapped: Buffer } | { state: 'erased' };
 
@@ -64,11 +65,15 @@ export class MariaDbDataKeyStore implements DataKeyStore {
   }
 
   async create(streamId: string, wrapped: Buffer, wrappedBy: string): Promise<StoredKey> {
-    await this.db.query(
-      `INSERT INTO personal_data_keys (stream_id, wrapped_key, wrapped_by, created_at)
-       VALUES (?, ?, ?, UTC_TIMESTAMP(3)) ON DUPLICATE KEY UPDATE stream_id = stream_id`,
-      [streamId, wrapped, wrappedBy],
-    );
+    try {
+      await this.db.query(
+        'INSERT INTO personal_data_keys (stream_id, wrapped_key, wrapped_by, created_at) VALUES (?, ?, ?, UTC_TIMESTAMP(3))',
+        [streamId, wrapped, wrappedBy],
+      );
+    } catch (error) {
+      // The stream has a key (or a tombstone) already: that one stays.
+      if (duplicateKeyName(error) !== 'PRIMARY') throw error;
+    }
     const held = (await this.find([streamId])).get(streamId);
     if (!held) throw new Error(`The key of stream ${streamId} was stored but cannot be read back.`);
     return held;

@@ -1,37 +1,19 @@
 /**
  * Each function's keyring, built once per container from the environment (config.personalData):
  * its role's connection to the key table, and the keeper that wraps the keys (the local master
- * key, or KMS, whose SDK is loaded only when a KMS key is first used).
+ * key, or KMS).
  */
 import { config, type AppRole, type PersonalDataConfig } from '../config.js';
 import { keyStorePool } from '../db/pool.js';
 import { MariaDbDataKeyStore } from './key-store.js';
-import { localMasterKey, MasterKeyWrapper, type DataKey, type KeyWrapper } from './key-wrapping.js';
+import { localMasterKey, MasterKeyWrapper, type KeyWrapper } from './key-wrapping.js';
+import { KmsKeyWrapper } from './kms-key-wrapping.js';
 import { Keyring } from './keyring.js';
-
-class LazyKmsKeyWrapper implements KeyWrapper {
-  readonly kind = 'kms';
-  private inner: Promise<KeyWrapper> | undefined;
-
-  constructor(private readonly keyId: string) {}
-
-  private load(): Promise<KeyWrapper> {
-    return (this.inner ??= import('./kms-key-wrapping.js').then((m) => new m.KmsKeyWrapper(this.keyId)));
-  }
-
-  async generate(streamId: string): Promise<DataKey> {
-    return (await this.load()).generate(streamId);
-  }
-
-  async unwrap(wrapped: Buffer, streamId: string): Promise<Buffer> {
-    return (await this.load()).unwrap(wrapped, streamId);
-  }
-}
 
 /** The keeper the configuration names. */
 export function keyWrapperOf(settings: PersonalDataConfig): KeyWrapper {
   return settings.keys === 'kms'
-    ? new LazyKmsKeyWrapper(settings.kmsKeyId)
+    ? new KmsKeyWrapper(settings.kmsKeyId)
     : new MasterKeyWrapper(localMasterKey(settings.masterKeyFile));
 }
 

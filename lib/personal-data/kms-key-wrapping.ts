@@ -2,9 +2,10 @@
  * Envelope encryption with AWS KMS: each stream's data key comes from GenerateDataKey under one
  * KMS key and is stored only as the CiphertextBlob; Decrypt unwraps it. The stream id is the
  * encryption context, so a wrapped key copied to another stream does not decrypt (and CloudTrail
- * names the stream of every Decrypt).
+ * names the stream of every Decrypt). The SDK is loaded on first use, so a function that never
+ * meets personal data never loads it (it is in the Lambda runtime, not in the bundles).
  */
-import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import type { DecryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import type { DataKey, KeyWrapper } from './key-wrapping.js';
 
 /** The one KMS call the wrapper needs: the client's `send`, so tests can record the requests. */
@@ -15,16 +16,29 @@ export interface KmsSender {
   }>;
 }
 
+const sdk = () => import('@aws-sdk/client-kms');
+
 export class KmsKeyWrapper implements KeyWrapper {
   readonly kind = 'kms';
 
   constructor(
     private readonly keyId: string,
-    private readonly kms: KmsSender = new KMSClient({}) as unknown as KmsSender,
+    private kms?: KmsSender,
   ) {}
 
+  private async client(): Promise<KmsSender> {
+    if (!this.kms) {
+      const { KMSClient } = await sdk();
+      this.kms = new KMSClient({}) as unknown as KmsSender;
+    }
+    return this.kms;
+  }
+
   async generate(streamId: string): Promise<DataKey> {
-    const out = await this.kms.send(
+    const { GenerateDataKeyCommand } = await sdk();
+    const out = await (
+      await this.client()
+    ).send(
       new GenerateDataKeyCommand({
         KeyId: this.keyId,
         KeySpec: 'AES_256',
@@ -36,7 +50,10 @@ export class KmsKeyWrapper implements KeyWrapper {
   }
 
   async unwrap(wrapped: Buffer, streamId: string): Promise<Buffer> {
-    const out = await this.kms.send(
+    const { DecryptCommand } = await sdk();
+    const out = await (
+      await this.client()
+    ).send(
       new DecryptCommand({
         KeyId: this.keyId,
         CiphertextBlob: wrapped,
