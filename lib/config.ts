@@ -411,7 +411,6 @@ export function readKeyStoreDbConfig(env: Env, role: AppRole): DbConfig {
     host: reader.optional('KEYS_DB_HOST') ?? reader.string('MARIADB_HOST', '127.0.0.1'),
     port: reader.int('KEYS_DB_PORT', reader.int('MARIADB_PORT', 3306, 1, 65535), 1, 65535),
     database: readDatabaseNames(env).commands,
-    connectionLimit: Math.min(base.connectionLimit, 2),
   };
 }
 

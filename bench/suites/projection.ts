@@ -67,9 +67,13 @@ export function registrationBatch(
 export async function sealedRegistrationBatch(topic: string, size: number, keyring: Keyring) {
   const ids = Array.from({ length: size }, () => randomUUID());
   const keys = new Map<string, Buffer>();
-  for (const id of ids) {
-    const key = await keyring.keyForWriting(id);
-    if (key !== 'erased') keys.set(id, key);
+  for (let i = 0; i < ids.length; i += 50) {
+    await Promise.all(
+      ids.slice(i, i + 50).map(async (id) => {
+        const key = await keyring.keyForWriting(id);
+        if (key !== 'erased') keys.set(id, key);
+      }),
+    );
   }
   return registrationBatch(
     topic,

@@ -152,6 +152,7 @@ export async function executeCommand(
         occurredAt: request.now.toISOString(),
       })),
       keyring,
+      request.newStream,
     );
     if (events === 'erased') {
       // The stream was erased after its history was read: decide again on the erased state.

@@ -18,9 +18,10 @@ export async function sealEvents(
   streamId: string,
   events: NewEvent[],
   keyring: Keyring,
+  isNewStream = false,
 ): Promise<NewEvent[] | 'erased'> {
   if (!events.some((e) => hasPersonalFields(aggregate.events, e.type))) return events;
-  const key = await keyring.keyForWriting(streamId);
+  const key = await keyring.keyForWriting(streamId, isNewStream);
   if (key === 'erased') return 'erased';
   return events.map((e) => ({ ...e, data: sealData(aggregate.events, e.type, streamId, e.data, key) }));
 }

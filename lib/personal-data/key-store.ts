@@ -70,6 +70,7 @@ export class MariaDbDataKeyStore implements DataKeyStore {
         'INSERT INTO personal_data_keys (stream_id, wrapped_key, wrapped_by, created_at) VALUES (?, ?, ?, UTC_TIMESTAMP(3))',
         [streamId, wrapped, wrappedBy],
       );
+      return { state: 'present', wrapped: Buffer.from(wrapped) };
     } catch (error) {
       // The stream has a key (or a tombstone) already: that one stays.
       if (duplicateKeyName(error) !== 'PRIMARY') throw error;

@@ -54,9 +54,12 @@ export class Keyring {
     return out;
   }
 
-  /** The key to seal a stream's new events with, made and stored if it has none; 'erased' once erased. */
-  async keyForWriting(streamId: string): Promise<StreamKey> {
-    const known = (await this.keysFor([streamId])).get(streamId);
+  /**
+   * The key to seal a stream's new events with, made and stored if it has none; 'erased' once
+   * erased. `isNew`: the stream has no events yet (a fresh id), so there is no key to look up.
+   */
+  async keyForWriting(streamId: string, isNew = false): Promise<StreamKey> {
+    const known = isNew ? undefined : (await this.keysFor([streamId])).get(streamId);
     if (known) return known;
     const fresh = await this.wrapper.generate(streamId);
     const held = await this.store.create(streamId, fresh.wrapped, this.wrapper.kind);
