@@ -277,6 +277,70 @@ async function tracingCost(): Promise<void> {
   rows.push(pairedRow('projection traced vs untraced, batches of 1000 (batches/s)', batchFig, 0.95));
 }
 
+/**
+ * What sealing personal fields costs: the same command (concurrency 16) with the users' catalogue
+ * as it is and with no personal field declared (nothing sealed, no key made), and the same
+ * projection batch of 1,000 new users with sealed names (keys found, unwrapped and opened) and
+ * with plain ones. Target: at most 10% lower throughput each (ratio ≥ 0.9).
+ */
+async function personalDataCost(): Promise<void> {
+  const { buildRegistry } = await import('../lib/aggregate/registry.js');
+  const { registry } = await import('../aggregates/index.js');
+  const { keyringFor } = await import('../lib/personal-data/keyring-for.js');
+  const topic = benchEnv.KAFKA_TOPIC!;
+  const plainRegistry = buildRegistry(
+    registry.aggregates.map((a) => ({
+      ...a,
+      events: Object.fromEntries(
+        Object.entries(a.events).map(([t, spec]) => [t, { ...spec, personal: undefined }]),
+      ),
+    })),
+  );
+  const plainHandler = commandHandlerOn(benchTopics.commands, plainRegistry);
+  try {
+    say('a command with and without sealing the name, at concurrency 16');
+    const plainCommand = commands.registerOp(plainHandler.handler as never);
+    const run = (op: typeof ourCommand) => () =>
+      closedLoop({ concurrency: 16, durationMs: plan.roundMs, op });
+    const commandRun = await paired(plan.rounds, run(plainCommand), run(ourCommand));
+    const commandFig = commands.summarise('personal data, commands', commandRun);
+    ratios.command_sealed_vs_plain = round(commandFig.ratio);
+    detail.personal_data_command_16 = commandFig;
+    rows.push(pairedRow('command fn sealing the name vs not, concurrency 16 (cmd/s)', commandFig, 0.9));
+  } finally {
+    await plainHandler.close();
+  }
+
+  say('a projection batch of 1000 new users with sealed and with plain names');
+  // Fewer batches than the tracing run: each sealed one first makes and stores 1,000 keys.
+  const count = Math.max(3, Math.ceil((4000 * plan.roundMs) / 1000 / 1000));
+  const keyring = keyringFor('command');
+  const batch = (sealed: boolean) => async () => {
+    const batches: Array<ReturnType<typeof projection.registrationBatch>> = [];
+    for (let i = 0; i < count; i++) {
+      batches.push(
+        sealed
+          ? await projection.sealedRegistrationBatch(topic, 1000, keyring)
+          : projection.registrationBatch(topic, 1000),
+      );
+    }
+    return closedLoop({
+      concurrency: 1,
+      durationMs: plan.roundMs,
+      maxOps: count,
+      op: async (i) => {
+        const summary = await projectionHandler(batches[i]!.lambdaEvent as never);
+        if (summary.applied !== 1000) throw new Error(`applied ${summary.applied} of 1000`);
+      },
+    });
+  };
+  const batchRun = await paired(plan.rounds, batch(false), batch(true));
+  const batchFig = commands.summarise('personal data, projection', batchRun);
+  ratios.projection_sealed_vs_plain = round(batchFig.ratio);
+  detail.personal_data_projection_1000 = batchFig;
+  rows.push(pairedRow('projection of sealed vs plain names, batches of 1000 (batches/s)', batchFig, 0.9));
+}
+
 async function producerVsKafka(): Promise<void> {
   say('producer vs Kafka ProducerPerformance');
   const { events, recordBytes } = producer.sampleEvents(plan.producerRecords);
@@ -578,6 +642,7 @@ async function main(): Promise<void> {
     if (wants('emmett')) await versusEmmett();
     if (wants('projection')) await projectionVsBulk();
     if (wants('tracing')) await tracingCost();
+    if (wants('personal-data')) await personalDataCost();
     if (wants('producer')) await producerVsKafka();
     if (wants('freshness') || wants('http')) await throughOffline();
     if (wants('freshness')) await freshnessInProcess();

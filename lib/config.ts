@@ -372,8 +372,53 @@ function once<T>(key: string, read: () => T): T {
   return cache.get(key) as T;
 }
 
+/**
+ * How personal fields are encrypted (lib/personal-data/). `local`, the local default: data keys
+ * wrapped by a master key generated once into the state folder. `kms`, the default with
+ * CQRS_ENV=aws: envelope encryption under the KMS key PERSONAL_DATA_KMS_KEY_ID.
+ */
+export type PersonalDataConfig =
+  | { keys: 'local'; masterKeyFile: string; cacheMs: number }
+  | { keys: 'kms'; kmsKeyId: string; cacheMs: number };
+
+export function readPersonalDataConfig(env: Env): PersonalDataConfig {
+  const reader = new EnvReader(env);
+  const keys =
+    reader.optional('PERSONAL_DATA_KEYS') ?? ((env.CQRS_ENV ?? 'local') === 'aws' ? 'kms' : 'local');
+  const cacheMs = reader.int('PERSONAL_DATA_KEY_CACHE_MS', 60_000, 0, 3_600_000);
+  if (keys === 'kms') return { keys, kmsKeyId: reader.string('PERSONAL_DATA_KMS_KEY_ID'), cacheMs };
+  if (keys !== 'local') {
+    throw new ConfigError(`Environment variable PERSONAL_DATA_KEYS must be local or kms, got "${keys}".`);
+  }
+  const stateDir = reader.optional('CQRS_STATE_DIR') ?? '.local';
+  return {
+    keys,
+    masterKeyFile: reader.string('PERSONAL_DATA_MASTER_KEY_FILE', `${stateDir}/personal-data/master.key`),
+    cacheMs,
+  };
+}
+
+/**
+ * A role's connection to the write database's key table (personal_data_keys): the role's own
+ * user, on the commands database, where MARIADB_HOST/MARIADB_PORT (or KEYS_DB_HOST/KEYS_DB_PORT)
+ * point, whatever database the role's other connections open.
+ */
+export function readKeyStoreDbConfig(env: Env, role: AppRole): DbConfig {
+  const reader = new EnvReader(env);
+  const base = readDbConfig(env, role);
+  return {
+    ...base,
+    host: reader.optional('KEYS_DB_HOST') ?? reader.string('MARIADB_HOST', '127.0.0.1'),
+    port: reader.int('KEYS_DB_PORT', reader.int('MARIADB_PORT', 3306, 1, 65535), 1, 65535),
+    database: readDatabaseNames(env).commands,
+  };
+}
+
 /** The process environment, read once per section. */
 export const config = {
+  personalData: (): PersonalDataConfig => once('personalData', () => readPersonalDataConfig(process.env)),
+  keyStoreDb: (role: AppRole): DbConfig =>
+    once(`keys:${role}`, () => readKeyStoreDbConfig(process.env, role)),
   db: (role: DbRole): DbConfig => once(`db:${role}`, () => readDbConfig(process.env, role)),
   databases: (): DatabaseNames => once('databases', () => readDatabaseNames(process.env)),
   dbSecretArns: (): string[] => once('dbSecretArns', () => readDbSecretArns(process.env)),

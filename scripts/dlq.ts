@@ -4,6 +4,7 @@
  * or the id is unknown, 2 bad usage.
  */
 import { closePools, pool } from '../lib/db/pool.js';
+import { keyringFor } from '../lib/personal-data/keyring-for.js';
 import { registry } from '../aggregates/index.js';
 import { DeadLetterStore } from '../lib/deadletters/store.js';
 import { listParked } from '../lib/projection/parked.js';
@@ -20,7 +21,7 @@ function idArg(value: string | undefined): number {
 }
 
 async function main(args: string[]): Promise<number> {
-  const store = new DeadLetterStore(pool('operator'), registry);
+  const store = new DeadLetterStore(pool('operator'), registry, keyringFor('operator'));
   const [command, arg] = args;
   switch (command) {
     case 'list': {

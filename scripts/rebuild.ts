@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { registry } from '../aggregates/index.js';
 import { config } from '../lib/config.js';
 import { closePools, pool } from '../lib/db/pool.js';
+import { keyringFor } from '../lib/personal-data/keyring-for.js';
 import { rebuildReadModel } from '../lib/rebuild/rebuild.js';
 import { progressBar } from './progress-bar.js';
 
@@ -28,6 +29,7 @@ process.once('SIGINT', () => {
 const bar = progressBar('rebuild');
 try {
   const result = await rebuildReadModel(pool('operator'), registry, config.databases(), {
+    keyring: keyringFor('operator'),
     chunkSize,
     keepOld: values['keep-old'],
     signal: stop.signal,

@@ -20,10 +20,15 @@ export const userNameSchema = z
 export type UserEvent =
   | { type: 'UserRegistered'; data: { name: string; dateRegister: string } }
   | { type: 'UserRenamed'; data: { name: string } }
-  | { type: 'UserDeregistered'; data: Record<string, never> };
+  | { type: 'UserDeregistered'; data: Record<string, never> }
+  | { type: 'UserErased'; data: Record<string, never> };
+
+/** What a name reads as once its user's key is erased (the events before the erasure still fold). */
+export const ERASED_NAME = '(erased)';
 
 /**
- * The user stream's events. UserRegistered v1 wrote `dateRegister` as `dd/MM/yyyy` (or already
+ * The user stream's events. `name` is personal data: it is sealed with the user's own key before
+ * it is stored, and UserErased deletes that key. UserRegistered v1 wrote `dateRegister` as `dd/MM/yyyy` (or already
  * ISO-8601); v2 is always ISO-8601 UTC, and v1 data is upcast to it whenever it is read.
  */
 export const userEvents: EventCatalogue = {
@@ -31,7 +36,13 @@ export const userEvents: EventCatalogue = {
     schema: z.strictObject({ name: userNameSchema, dateRegister: isoTimestamp }),
     version: 2,
     upcasters: { 1: registeredDateToIso },
+    personal: { name: ERASED_NAME },
   },
-  UserRenamed: { schema: z.strictObject({ name: userNameSchema }), version: 1 },
+  UserRenamed: {
+    schema: z.strictObject({ name: userNameSchema }),
+    version: 1,
+    personal: { name: ERASED_NAME },
+  },
   UserDeregistered: { schema: z.strictObject({}), version: 1 },
+  UserErased: { schema: z.strictObject({}), version: 1 },
 };

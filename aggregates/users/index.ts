@@ -19,6 +19,7 @@ export const users: AggregateDefinition = {
     USER_ALREADY_EXISTS: 409,
   },
   writeModel: userData,
+  erasure: 'UserErased',
   readModel: userReadModel,
   commands: commandRoutes,
   queries: queryRoutes,

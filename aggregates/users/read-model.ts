@@ -1,7 +1,8 @@
 /**
  * The read model of users: USER_DATA in the queries database, one row per user with the stream
  * version last applied (the projection's per-stream checkpoint). A deregistered user keeps its
- * row with STATUS 'deregistered'; the query routes answer 410 for it and leave it out of lists.
+ * row with STATUS 'deregistered', an erased one with STATUS 'erased' and no name; the query
+ * routes answer 410 for both and leave them out of lists.
  */
 import type { Queryable, ReadModel } from '../../lib/aggregate/definition.js';
 import type { UserEvent } from './events.js';
@@ -12,7 +13,7 @@ export interface UserView {
   name: string;
   dateRegister: string;
   version: number;
-  status: 'active' | 'deregistered';
+  status: 'active' | 'deregistered' | 'erased';
 }
 
 interface Row {
@@ -20,7 +21,7 @@ interface Row {
   NAME: string;
   DATE_REGISTER: string;
   VERSION: number;
-  STATUS: 'active' | 'deregistered';
+  STATUS: 'active' | 'deregistered' | 'erased';
 }
 
 const COLUMNS = 'USER_ID, NAME, DATE_REGISTER, VERSION, STATUS';
@@ -71,6 +72,10 @@ export const userReadModel: ReadModel<UserView, UserEvent> = {
       };
     }
     if (!current) return { ok: false, reason: `${event.type} at version ${version} before UserRegistered` };
+    // An erased row keeps no name, whatever follows (as the decider's fold).
+    if (event.type === 'UserErased')
+      return { ok: true, view: { ...current, name: '', status: 'erased', version } };
+    if (current.status === 'erased') return { ok: true, view: { ...current, version } };
     if (event.type === 'UserRenamed')
       return { ok: true, view: { ...current, name: event.data.name, version } };
     return { ok: true, view: { ...current, status: 'deregistered', version } };

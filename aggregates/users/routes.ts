@@ -1,5 +1,6 @@
 /**
- * The users' HTTP routes: POST /users, PUT /users/{id}/name and DELETE /users/{id} (commands),
+ * The users' HTTP routes: POST /users, PUT /users/{id}/name, DELETE /users/{id} and
+ * POST /users/{id}/erasure (commands),
  * GET /users/{id} and GET /users (queries). Their validators are also the OpenAPI document's schemas.
  */
 import * as z from 'zod';
@@ -17,6 +18,8 @@ import { UserQueries, type UserView } from './read-model.js';
 
 export const registerUserBody = z.strictObject({ name: userNameSchema });
 export const renameUserBody = z.strictObject({ name: userNameSchema });
+/** Erasure takes no fields: the body is `{}` (every POST carries a JSON object). */
+export const eraseUserBody = z.strictObject({});
 
 export const commandRoutes: CommandRoute<UserCommand>[] = [
   {
@@ -48,6 +51,15 @@ export const commandRoutes: CommandRoute<UserCommand>[] = [
     operationId: 'deregisterUser',
     description: 'Deregistered',
     route: ({ params }) => ({ streamId: params.id!, command: { type: 'DeregisterUser' } }),
+  },
+  {
+    method: 'POST',
+    path: '/users/{id}/erasure',
+    operationId: 'eraseUser',
+    description:
+      "Erased: the user's data key is deleted, so its name can no longer be read anywhere; GET answers 410",
+    body: eraseUserBody,
+    route: ({ params }) => ({ streamId: params.id!, command: { type: 'EraseUser' } }),
   },
 ];
 
@@ -95,7 +107,7 @@ export const queryRoutes: QueryRoute[] = [
       '202': { description: 'minVersion not reached in time; retry after Retry-After', schema: pendingRead },
       '400': { description: 'Bad id or parameters' },
       '404': { description: 'No user has this id' },
-      '410': { description: 'The user was deregistered' },
+      '410': { description: 'The user was deregistered or erased' },
     },
     async handle({ params, query, headers, db, consistency }) {
       const id = params.id!;
@@ -115,6 +127,12 @@ export const queryRoutes: QueryRoute[] = [
         throw new AppError('USER_NOT_FOUND', 'No user has this id (a new user can take a moment to appear).');
       if (view.status === 'deregistered') {
         throw new AppError('USER_GONE', 'This user was deregistered.', { id, version: view.version });
+      }
+      if (view.status === 'erased') {
+        throw new AppError('USER_GONE', "This user's personal data was erased.", {
+          id,
+          version: view.version,
+        });
       }
       return json(200, present(view), { etag: `"${view.version}"` });
     },

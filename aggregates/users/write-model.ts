@@ -24,6 +24,15 @@ export const userData: WriteModel = {
             stored.streamId,
           ]);
           break;
+        case 'UserErased':
+          // The current state keeps no personal data of an erased user.
+          await conn.query('UPDATE USER_DATA SET NAME = ?, STATUS = ?, VERSION = ? WHERE USER_ID = ?', [
+            '',
+            'erased',
+            stored.version,
+            stored.streamId,
+          ]);
+          break;
         case 'UserDeregistered':
           await conn.query('UPDATE USER_DATA SET STATUS = ?, VERSION = ? WHERE USER_ID = ?', [
             'deregistered',

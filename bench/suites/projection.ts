@@ -9,16 +9,27 @@ import { readDbConfig } from '../../lib/config.js';
 import { createPool, type Pool } from '../../lib/db/pool.js';
 import type { StoredEvent } from '../../lib/eventstore/types.js';
 import { buildKafkaEvent } from '../../plugins/serverless-offline-kafka/kafka-event.js';
+import { registry } from '../../aggregates/index.js';
+import { sealData } from '../../lib/personal-data/fields.js';
+import type { Keyring } from '../../lib/personal-data/keyring.js';
 
 let offset = 0;
 let position = 0;
 
-/** `size` UserRegistered events of new streams, as the projection function receives them. */
-export function registrationBatch(topic: string, size: number) {
+/**
+ * `size` UserRegistered events of new streams, as the projection function receives them; `seal`
+ * (keys made beforehand) turns each plain name into what a command stores now.
+ */
+export function registrationBatch(
+  topic: string,
+  size: number,
+  seal?: (streamId: string, data: unknown) => unknown,
+  streamIds?: string[],
+) {
   const now = new Date().toISOString();
-  const events: StoredEvent[] = Array.from({ length: size }, () => ({
+  const events: StoredEvent[] = Array.from({ length: size }, (_, i) => ({
     eventId: randomUUID(),
-    streamId: randomUUID(),
+    streamId: streamIds?.[i] ?? randomUUID(),
     version: 1,
     position: ++position,
     type: 'UserRegistered',
@@ -31,7 +42,7 @@ export function registrationBatch(topic: string, size: number) {
     occurredAt: now,
   }));
   const records = events.map((event) => {
-    const message = toMessage(event);
+    const message = toMessage(seal ? { ...event, data: seal(event.streamId, event.data) } : event);
     return {
       topic,
       partition: 0,
@@ -47,6 +58,29 @@ export function registrationBatch(topic: string, size: number) {
     records,
   );
   return { events, lambdaEvent };
+}
+
+/**
+ * A batch whose names are sealed as the command function seals them, each stream's key made and
+ * stored first (outside any measurement), so the projection finds, unwraps and opens them.
+ */
+export async function sealedRegistrationBatch(topic: string, size: number, keyring: Keyring) {
+  const ids = Array.from({ length: size }, () => randomUUID());
+  const keys = new Map<string, Buffer>();
+  for (let i = 0; i < ids.length; i += 50) {
+    await Promise.all(
+      ids.slice(i, i + 50).map(async (id) => {
+        const key = await keyring.keyForWriting(id);
+        if (key !== 'erased') keys.set(id, key);
+      }),
+    );
+  }
+  return registrationBatch(
+    topic,
+    size,
+    (id, data) => sealData(registry.byName('users')!.events, 'UserRegistered', id, data, keys.get(id)!),
+    ids,
+  );
 }
 
 /** The projection role's own pool on the benchmark's queries database (the same grants). */

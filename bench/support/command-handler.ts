@@ -1,6 +1,7 @@
 /** The command function as deployed (same deps, same middlewares), publishing to a topic of its own. */
 import type * as z from 'zod';
 import { registry } from '../../aggregates/index.js';
+import type { Registry } from '../../lib/aggregate/registry.js';
 import { KafkaEventBus } from '../../lib/bus/kafka.js';
 import { commandDeps } from '../../lib/commands/deps.js';
 import { config } from '../../lib/config.js';
@@ -12,10 +13,11 @@ export const registerUserBody = registry
   .byName('users')!
   .commands.find((r) => r.operationId === 'registerUser')!.body! as z.ZodType<{ name: string }>;
 
-export function commandHandlerOn(topic: string) {
+/** The command function on its own topic; `routes` may be a registry whose catalogues differ (the same tables). */
+export function commandHandlerOn(topic: string, routes: Registry = registry) {
   const bus = new KafkaEventBus({ ...config.kafka(), topic });
   const handler = httpFunction(
-    createCommandHandler(registry, () => ({ ...commandDeps(registry), bus })),
+    createCommandHandler(routes, () => ({ ...commandDeps(registry), bus })),
     { maxBodyBytes: config.command().maxBodyBytes, statuses: registry.statuses },
   );
   return { handler, close: () => bus.close() };

@@ -1,14 +1,17 @@
 /**
  * Operator actions in AWS, invoked directly (`sls invoke -f admin -d '{"action":"dlq-list"}'`),
  * never over HTTP: dead letters (list, show, redrive, drop), parked events, retention and the
- * read-model rebuild. A rebuild longer than one invocation returns `interrupted`; invoking it
+ * read-model rebuild, and the sealing of personal fields stored before they were encrypted
+ * (`encrypt-history`). A rebuild or encrypt-history longer than one invocation returns `interrupted`; invoking it
  * again resumes from its checkpoint.
  */
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { registry } from '../../aggregates/index.js';
 import { config } from '../../lib/config.js';
-import { pool } from '../../lib/db/pool.js';
+import { keyStorePool, pool } from '../../lib/db/pool.js';
+import { encryptHistory } from '../../lib/personal-data/encrypt-history.js';
+import { keyringFor } from '../../lib/personal-data/keyring-for.js';
 import { DeadLetterStore } from '../../lib/deadletters/store.js';
 import { applyRetention, DEFAULT_RETENTION } from '../../lib/ops/retention.js';
 import { listParked } from '../../lib/projection/parked.js';
@@ -22,6 +25,10 @@ const request = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('parked-list') }),
   z.strictObject({ action: z.literal('retention'), dryRun: z.boolean().optional() }),
   z.strictObject({ action: z.literal('rebuild'), chunkSize: z.number().int().min(1).max(100000).optional() }),
+  z.strictObject({
+    action: z.literal('encrypt-history'),
+    chunkSize: z.number().int().min(1).max(100000).optional(),
+  }),
 ]);
 
 /** Leaves this much of the invocation's time for the last chunk and the swap. */
@@ -35,7 +42,7 @@ export const handler = async (event: unknown, context?: Context) => {
     };
   }
   const input = parsed.data;
-  const store = new DeadLetterStore(pool('operator'), registry);
+  const store = new DeadLetterStore(pool('operator'), registry, keyringFor('operator'));
   switch (input.action) {
     case 'dlq-list':
       return { items: await store.list({ includeRedriven: input.includeRedriven, limit: 500 }) };
@@ -53,6 +60,22 @@ export const handler = async (event: unknown, context?: Context) => {
       return { items: await listParked(pool('operator'), 500) };
     case 'retention':
       return applyRetention(pool('operator'), DEFAULT_RETENTION, { dryRun: input.dryRun ?? false });
+    case 'encrypt-history': {
+      const stop = new AbortController();
+      const remaining = context?.getRemainingTimeInMillis?.();
+      const timer =
+        remaining === undefined
+          ? undefined
+          : setTimeout(() => stop.abort(), Math.max(0, remaining - SAFETY_MS));
+      try {
+        return await encryptHistory(keyStorePool('operator'), registry, keyringFor('operator'), {
+          chunkSize: input.chunkSize,
+          signal: stop.signal,
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+    }
     case 'rebuild': {
       const stop = new AbortController();
       const remaining = context?.getRemainingTimeInMillis?.();
@@ -62,6 +85,7 @@ export const handler = async (event: unknown, context?: Context) => {
           : setTimeout(() => stop.abort(), Math.max(0, remaining - SAFETY_MS));
       try {
         return await rebuildReadModel(pool('operator'), registry, config.databases(), {
+          keyring: keyringFor('operator'),
           chunkSize: input.chunkSize,
           signal: stop.signal,
         });

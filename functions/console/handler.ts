@@ -12,6 +12,7 @@ import { handleConsoleApi, type ConsoleDeps } from '../../lib/console/api.js';
 import { serveStatic } from '../../lib/console/static-files.js';
 import type { HttpEvent } from '../../lib/http/event.js';
 import { httpFunction } from '../../lib/http/middleware.js';
+import { keyringFor } from '../../lib/personal-data/keyring-for.js';
 import { spansFile } from '../../lib/telemetry/tracing.js';
 
 /** sls offline runs in the service folder, where console/build.ts writes the build. */
@@ -27,6 +28,7 @@ const consoleDeps = (): ConsoleDeps =>
     operator: pool('operator'),
     ops: pool('ops'),
     spans: spansFile(process.env),
+    keyring: keyringFor('operator'),
   });
 
 export const handler = httpFunction(

@@ -8,6 +8,7 @@ import { config } from '../../lib/config.js';
 import { pool } from '../../lib/db/pool.js';
 import { log } from '../../lib/log.js';
 import { recordsFromKafkaEvent, type KafkaLambdaEvent } from '../../lib/projection/kafka-event.js';
+import { keyringFor } from '../../lib/personal-data/keyring-for.js';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import { publishBatchMetrics } from '../../lib/projection/metrics.js';
 import type { IncomingRecord, RecordOutcome } from '../../lib/projection/records.js';
@@ -88,6 +89,7 @@ let store: ProjectionStore | undefined;
 export const handler = createProjectionHandler(
   () =>
     (store ??= new MariaDbProjectionStore(pool('projection'), registry, undefined, {
+      keyring: keyringFor('projection'),
       auditApplied: config.projection().auditApplied,
     })),
 );

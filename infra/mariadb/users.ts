@@ -22,16 +22,25 @@ export function coreGrants(role: AppRole): Grant[] {
         c('SELECT, INSERT, DELETE', 'outbox'),
         // DELETE: an expired key of the same caller is replaced by the new request's.
         c('SELECT, INSERT, DELETE', 'idempotency_keys'),
+        // Data keys: made for a stream's first personal field, tombstoned (UPDATE) on erasure.
+        c('SELECT, INSERT, UPDATE', 'personal_data_keys'),
       ];
     case 'relay':
       // outbox_backlog: the relay reports the outbox's size and oldest age as metrics.
       return [c('SELECT', 'events'), c('SELECT, UPDATE, DELETE', 'outbox'), c('SELECT', 'outbox_backlog')];
     case 'projection':
-      return [q('SELECT, INSERT, UPDATE, DELETE', '*')];
+      // The data keys, read only, to open personal fields before applying them.
+      return [q('SELECT, INSERT, UPDATE, DELETE', '*'), c('SELECT', 'personal_data_keys')];
     case 'query':
       return [];
     case 'operator':
-      return [c('SELECT', 'events'), q('SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER', '*')];
+      // UPDATE of events.data only: npm run encrypt-history, the one sanctioned rewrite of stored
+      // events (docs/personal-data.md); the data keys to open events in a rebuild or redrive.
+      return [
+        c('SELECT, UPDATE (data)', 'events'),
+        c('SELECT, INSERT', 'personal_data_keys'),
+        q('SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER', '*'),
+      ];
     case 'ops':
       // Views of counts and ages only (commands 004, queries 005): no event, row or payload.
       return [c('SELECT', 'outbox_backlog'), q('SELECT', 'projection_backlog')];

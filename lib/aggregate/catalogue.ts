@@ -14,6 +14,12 @@ export interface EventSpec {
   version: number;
   /** upcasters[v] turns version v data into version v + 1. */
   upcasters?: Record<number, Upcaster>;
+  /**
+   * The data's personal fields, sealed with the stream's own key before the event is stored
+   * (lib/personal-data/), each with the value it reads as once that key is erased: a value
+   * `schema` accepts. Fields not listed are stored, published and dead-lettered as plain JSON.
+   */
+  personal?: Record<string, unknown>;
 }
 
 export type EventCatalogue = Record<string, EventSpec>;

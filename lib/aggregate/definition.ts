@@ -135,6 +135,12 @@ export interface AggregateDefinition<
   errors: Record<string, number>;
   writeModel?: WriteModel;
   readModel: ReadModel<View, Event>;
+  /**
+   * The event type that erases a stream's personal data (the catalogue's `personal` fields): its
+   * append deletes the stream's data key in the same transaction, so every sealed field of the
+   * stream, wherever a copy of it lies, can no longer be read.
+   */
+  erasure?: string;
   commands: CommandRoute<Command>[];
   queries: QueryRoute[];
   /**

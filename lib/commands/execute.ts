@@ -3,7 +3,15 @@ import { parseEvent, schemaVersionOf } from '../aggregate/catalogue.js';
 import { fold } from '../aggregate/decider.js';
 import type { AggregateDefinition, DomainEvent } from '../aggregate/definition.js';
 import { AppError } from '../errors.js';
-import type { EventMetadata, EventStore, StoredEvent, StoredResponse } from '../eventstore/types.js';
+import type {
+  EventMetadata,
+  EventStore,
+  NewEvent,
+  StoredEvent,
+  StoredResponse,
+} from '../eventstore/types.js';
+import { openEvents, sealEvents } from '../personal-data/events.js';
+import type { Keyring } from '../personal-data/keyring.js';
 
 export interface CommandRequest {
   streamId: string;
@@ -84,6 +92,14 @@ export function conflictBackoffMs(attempt: number, random: () => number = Math.r
   return random() * Math.min(160, 10 * 2 ** attempt);
 }
 
+/** Waits before deciding again after a conflict, or refuses once the retries are spent. */
+async function retryAfterConflict(attempt: number, maxRetries: number, noun: string): Promise<void> {
+  if (attempt >= maxRetries) {
+    throw new AppError('CONCURRENCY_CONFLICT', `The ${noun} kept changing concurrently; retry the command.`);
+  }
+  await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(attempt)));
+}
+
 /**
  * Load → decide → append with the expected version. On a version conflict the decision is
  * simply made again on fresh state (it is pure, so this is safe), after a short random pause, a
@@ -92,14 +108,16 @@ export function conflictBackoffMs(attempt: number, random: () => number = Math.r
 export async function executeCommand(
   aggregate: AggregateDefinition,
   request: CommandRequest,
-  deps: { store: EventStore; maxConflictRetries: number },
+  deps: { store: EventStore; maxConflictRetries: number; keyring: Keyring },
 ): Promise<CommandResult> {
-  const { store } = deps;
+  const { store, keyring } = deps;
   const { decider, noun } = aggregate;
   for (let attempt = 0; ; attempt++) {
     const earlier = await committedAnswer(request, store);
     if (earlier) return earlier;
-    const history = request.newStream ? [] : await store.readStream(request.streamId);
+    const history = request.newStream
+      ? []
+      : await openEvents(aggregate, await store.readStream(request.streamId), keyring);
     // An id of another aggregate's stream names nothing here (stream ids are UUIDs, unique across aggregates).
     if (history.length > 0 && !belongsTo(aggregate, history[0]!)) {
       throw new AppError('STREAM_NOT_FOUND', `No ${noun} has this id.`);
@@ -123,17 +141,29 @@ export async function executeCommand(
     );
     const decided: DomainEvent[] = decider.decide(request.command, state);
     const response = request.respond(version + decided.length);
-    const outcome = await store.append({
-      streamId: request.streamId,
-      streamType: aggregate.streamType,
-      expectedVersion: version,
-      events: decided.map((event) => ({
+    const events = await sealEvents(
+      aggregate,
+      request.streamId,
+      decided.map((event): NewEvent => ({
         eventId: randomUUID(),
         type: event.type,
         data: event.data,
         metadata: { ...request.metadata, schemaVersion: aggregate.events[event.type]?.version ?? 1 },
         occurredAt: request.now.toISOString(),
       })),
+      keyring,
+      request.newStream,
+    );
+    if (events === 'erased') {
+      // The stream was erased after its history was read: decide again on the erased state.
+      await retryAfterConflict(attempt, deps.maxConflictRetries, noun);
+      continue;
+    }
+    const outcome = await store.append({
+      streamId: request.streamId,
+      streamType: aggregate.streamType,
+      expectedVersion: version,
+      events,
       idempotency: request.idempotency && { ...request.idempotency, response },
     });
     switch (outcome.outcome) {
@@ -148,13 +178,7 @@ export async function executeCommand(
         if (request.ifMatchVersion !== undefined) {
           throw new AppError('VERSION_MISMATCH', `The ${noun} changed since the version named in If-Match.`);
         }
-        if (attempt >= deps.maxConflictRetries) {
-          throw new AppError(
-            'CONCURRENCY_CONFLICT',
-            `The ${noun} kept changing concurrently; retry the command.`,
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(attempt)));
+        await retryAfterConflict(attempt, deps.maxConflictRetries, noun);
       }
     }
   }

@@ -11,6 +11,7 @@ import { DeadLetterStore } from '../deadletters/store.js';
 import { AppError } from '../errors.js';
 import { json, type HttpResponse } from '../http/response.js';
 import { readHealth, type HealthOptions } from '../ops/health.js';
+import type { Keyring } from '../personal-data/keyring.js';
 import { listParked } from '../projection/parked.js';
 import { rebuildReadModel } from '../rebuild/rebuild.js';
 import { UUID } from '../schemas.js';
@@ -29,6 +30,8 @@ export interface ConsoleDeps {
   ops: Pool;
   /** Where the functions' spans are appended, or why there is no such file. */
   spans: string | { unavailable: string };
+  /** Opens sealed personal fields where the rebuild and a redrive fold events (the operator's keys). */
+  keyring: Keyring;
 }
 
 export interface ConsoleRequest {
@@ -79,7 +82,7 @@ const notFound = (id: number) => new AppError('DEAD_LETTER_NOT_FOUND', `No dead 
 
 /** Answers one console API request. */
 export async function handleConsoleApi(deps: ConsoleDeps, request: ConsoleRequest): Promise<HttpResponse> {
-  const store = new DeadLetterStore(deps.operator, deps.registry);
+  const store = new DeadLetterStore(deps.operator, deps.registry, deps.keyring);
   const parts = request.path.split('/').filter(Boolean);
   const route = `${request.method} /${parts.map((p, i) => (i === 1 ? ':id' : p)).join('/')}`;
   switch (route) {
@@ -129,7 +132,10 @@ export async function handleConsoleApi(deps: ConsoleDeps, request: ConsoleReques
       return ok({ latest: await latestRebuild(deps.operator, deps.names) });
     case 'POST /rebuild': {
       const { chunkSize } = parseRebuildBody(request.body);
-      const outcome = await rebuildReadModel(deps.operator, deps.registry, deps.names, { chunkSize });
+      const outcome = await rebuildReadModel(deps.operator, deps.registry, deps.names, {
+        chunkSize,
+        keyring: deps.keyring,
+      });
       return ok(outcome);
     }
     default:

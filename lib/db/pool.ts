@@ -3,7 +3,7 @@
  * process (a Lambda container reuses them across invocations).
  */
 import mariadb, { type Pool, type PoolConfig, type PoolConnection } from 'mariadb';
-import { config, type DbConfig, type DbRole } from '../config.js';
+import { config, type AppRole, type DbConfig, type DbRole } from '../config.js';
 import { withDbSecret } from '../secrets.js';
 
 export type { Pool, PoolConnection };
@@ -39,6 +39,9 @@ export function createPool(cfg: DbConfig, extra: Partial<PoolConfig> = {}): Pool
     dateStrings: true,
     timezone: 'Z',
     sessionVariables: { sql_mode: STRICT_SQL_MODE },
+    // The connector puts a failed statement's parameters in its error message by default: they
+    // hold names (write and read models) and keys, and error messages reach logs and dead letters.
+    logParam: false,
     ...extra,
   });
 }
@@ -49,6 +52,16 @@ export function pool(role: DbRole): Pool {
   if (!existing) {
     existing = createPool(withDbSecret(config.db(role)));
     pools.set(role, existing);
+  }
+  return existing;
+}
+
+/** The shared pool of one role on the write database's key table (config.keyStoreDb). */
+export function keyStorePool(role: AppRole): Pool {
+  let existing = pools.get(`keys:${role}`);
+  if (!existing) {
+    existing = createPool(withDbSecret(config.keyStoreDb(role)));
+    pools.set(`keys:${role}`, existing);
   }
   return existing;
 }

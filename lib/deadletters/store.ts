@@ -1,6 +1,7 @@
 import type { Registry } from '../aggregate/registry.js';
 import type { Pool } from '../db/pool.js';
 import { inTransaction } from '../db/pool.js';
+import type { Keyring } from '../personal-data/keyring.js';
 import { MariaDbProjectionStore } from '../projection/mariadb.js';
 import type { IncomingRecord, RecordOutcome } from '../projection/records.js';
 
@@ -59,10 +60,14 @@ const parseHeaders = (value: unknown): Record<string, string> =>
 
 /** The projection's dead letters: list, inspect, redrive after a fix, drop. */
 export class DeadLetterStore {
-  /** Redriven records are projected for the aggregates of `registry`. */
+  /**
+   * Redriven records are projected for the aggregates of `registry`, their personal fields opened
+   * with `keyring` (an erased stream's stay erased: a redrive cannot bring them back).
+   */
   constructor(
     private readonly pool: Pool,
     private readonly registry: Registry,
+    private readonly keyring: Keyring,
   ) {}
 
   async list({ limit = 50, includeRedriven = false } = {}): Promise<DeadLetterSummary[]> {
@@ -91,7 +96,9 @@ export class DeadLetterStore {
    * Still failing, it stays a dead letter with the new reason.
    */
   async redrive(id: number): Promise<RedriveOutcome> {
-    const projection = new MariaDbProjectionStore(this.pool, this.registry);
+    const projection = new MariaDbProjectionStore(this.pool, this.registry, undefined, {
+      keyring: this.keyring,
+    });
     return inTransaction(this.pool, async (conn) => {
       const [row] = (await conn.query('SELECT * FROM dead_letters WHERE id = ? FOR UPDATE', [id])) as Row[];
       if (!row) return { outcome: 'not-found' };

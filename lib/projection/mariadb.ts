@@ -13,6 +13,7 @@ import {
   type BatchPlan,
   type Upsert,
 } from './plan.js';
+import type { Keyring, StreamKey } from '../personal-data/keyring.js';
 import type { DeadLetter, IncomingRecord } from './records.js';
 import type { ProjectionStore } from './store.js';
 
@@ -36,6 +37,8 @@ export function liveTables(registry: Registry): ReadModelTables {
 }
 
 export interface ProjectionStoreOptions {
+  /** The data keys that open personal fields (the role's: keyringFor('projection'), or the operator's). */
+  keyring: Keyring;
   /** Also record each applied event in `applied_events`, in the batch's transaction (PROJECTION_AUDIT). */
   auditApplied?: boolean;
 }
@@ -53,8 +56,8 @@ export class MariaDbProjectionStore implements ProjectionStore {
   constructor(
     private readonly pool: Pool,
     private readonly registry: Registry,
-    tables?: ReadModelTables,
-    private readonly options: ProjectionStoreOptions = {},
+    tables: ReadModelTables | undefined,
+    private readonly options: ProjectionStoreOptions,
   ) {
     this.tables = tables ?? liveTables(registry);
   }
@@ -117,13 +120,14 @@ export class MariaDbProjectionStore implements ProjectionStore {
   async projectBatchIn(conn: PoolConnection, records: IncomingRecord[]): Promise<BatchPlan> {
     const batch = decodeBatch(records);
     const ids = streamIdsOf(batch);
-    const [views, parked] = ids.length
+    const [views, parked, keys] = ids.length
       ? await Promise.all([
           loadViews(conn, this.tables, streamIdsByAggregate(batch, this.registry)),
           loadParked(conn, this.tables, ids),
+          this.options.keyring.keysFor(ids),
         ])
-      : [new Map<string, ReadView>(), new Map<string, Envelope[]>()];
-    const plan = planBatch(batch, { views, parked }, this.registry);
+      : [new Map<string, ReadView>(), new Map<string, Envelope[]>(), new Map<string, StreamKey>()];
+    const plan = planBatch(batch, { views, parked, keys }, this.registry);
     await write(conn, this.tables, plan, this.options);
     return plan;
   }

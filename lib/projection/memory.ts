@@ -2,6 +2,9 @@ import type { ReadView } from '../aggregate/definition.js';
 import type { Registry } from '../aggregate/registry.js';
 import type { Envelope } from '../bus/envelope.js';
 import { decodeBatch, planBatch, viewKey, type BatchPlan } from './plan.js';
+import { InMemoryDataKeyStore } from '../personal-data/key-store.js';
+import { MasterKeyWrapper } from '../personal-data/key-wrapping.js';
+import { Keyring } from '../personal-data/keyring.js';
 import type { DeadLetter, IncomingRecord } from './records.js';
 import type { ProjectionStore } from './store.js';
 
@@ -12,7 +15,14 @@ export class InMemoryProjectionStore implements ProjectionStore {
   readonly parked = new Map<string, Envelope[]>();
   readonly deadLetters: DeadLetter[] = [];
 
-  constructor(private readonly registry: Registry) {}
+  /** Without a keyring of its own, no key is known: sealed fields read as erased. */
+  constructor(
+    private readonly registry: Registry,
+    private readonly keyring = new Keyring(
+      new InMemoryDataKeyStore(),
+      new MasterKeyWrapper(Buffer.alloc(32)),
+    ),
+  ) {}
 
   /** The aggregate's row of a stream, as the MariaDB store's table would hold it. */
   view(aggregate: string, streamId: string): ReadView | undefined {
@@ -21,9 +31,13 @@ export class InMemoryProjectionStore implements ProjectionStore {
   }
 
   async projectBatch(records: IncomingRecord[]): Promise<BatchPlan> {
+    const batch = decodeBatch(records);
+    const keys = await this.keyring.keysFor(
+      batch.flatMap((r) => (r.decoded.ok ? [r.decoded.envelope.streamId] : [])),
+    );
     const plan = planBatch(
-      decodeBatch(records),
-      { views: new Map(this.rows), parked: new Map([...this.parked].map(([k, v]) => [k, [...v]])) },
+      batch,
+      { views: new Map(this.rows), parked: new Map([...this.parked].map(([k, v]) => [k, [...v]])), keys },
       this.registry,
     );
     for (const { aggregate, streamId, view } of plan.upserts) {

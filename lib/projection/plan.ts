@@ -2,6 +2,8 @@ import { parseEvent, schemaVersionOf, type ParsedEvent } from '../aggregate/cata
 import type { AggregateDefinition, DomainEvent, ReadView } from '../aggregate/definition.js';
 import type { Registry } from '../aggregate/registry.js';
 import { decodeEnvelope, type DecodedEnvelope, type Envelope } from '../bus/envelope.js';
+import { openData } from '../personal-data/fields.js';
+import type { StreamKey } from '../personal-data/keyring.js';
 import type { DeadLetter, IncomingRecord, RecordOutcome } from './records.js';
 
 /** The key of a stream's row in LoadedState.views: its aggregate and its id. */
@@ -20,6 +22,12 @@ export interface LoadedState {
   views: Map<string, ReadView>;
   /** Parked envelopes by stream, any version. */
   parked: Map<string, Envelope[]>;
+  /**
+   * The data keys of the batch's streams (lib/personal-data/): sealed fields are opened with
+   * them only to apply the event; what is parked or dead-lettered stays sealed. A stream absent
+   * here, or erased, reads its sealed fields as the catalogue's erased values.
+   */
+  keys: Map<string, StreamKey>;
 }
 
 /** The writes one batch needs, computed without I/O; the adapter runs them in one transaction. */
@@ -75,14 +83,27 @@ type ParsedEnvelope =
 
 type Resolution = ReturnType<Registry['resolve']>;
 
-/** The envelope's event, upcast and validated by the catalogue of the aggregate it belongs to. */
-function parseEnvelope(envelope: Envelope, resolved: Resolution): ParsedEnvelope {
+/** The envelope's event, opened, upcast and validated by the catalogue of the aggregate it belongs to. */
+function parseEnvelope(
+  envelope: Envelope,
+  resolved: Resolution,
+  keys: Map<string, StreamKey>,
+): ParsedEnvelope {
   if (!('aggregate' in resolved)) return { ok: false, code: 'UNKNOWN_EVENT_TYPE', reason: resolved.reason };
   const { aggregate } = resolved;
+  const opened = openData(
+    aggregate.events,
+    envelope.type,
+    envelope.streamId,
+    envelope.data,
+    keys.get(envelope.streamId),
+  );
+  if (!opened.ok)
+    return { ok: false, code: 'INVALID_EVENT', reason: `invalid ${envelope.type}: ${opened.reason}` };
   const parsed = parseEvent<DomainEvent>(
     aggregate.events,
     envelope.type,
-    envelope.data,
+    opened.data,
     schemaVersionOf(envelope.metadata),
   );
   return parsed.ok ? { ok: true, aggregate, event: parsed.event } : parsed;
@@ -131,7 +152,7 @@ export function planBatch(batch: DecodedRecord[], loaded: LoadedState, registry:
   const newlyParked = new Set<string>();
 
   const apply = (envelope: Envelope, record: IncomingRecord): boolean => {
-    const parsed = parseEnvelope(envelope, resolve(envelope));
+    const parsed = parseEnvelope(envelope, resolve(envelope), loaded.keys);
     if (!parsed.ok) {
       plan.deadLetters.push({ record, code: parsed.code, reason: parsed.reason });
       return false;
@@ -182,7 +203,7 @@ export function planBatch(batch: DecodedRecord[], loaded: LoadedState, registry:
       continue;
     }
     if (envelope.version > applied + 1) {
-      const typeCheck = parseEnvelope(envelope, resolve(envelope));
+      const typeCheck = parseEnvelope(envelope, resolve(envelope), loaded.keys);
       if (!typeCheck.ok) {
         plan.deadLetters.push({ record, code: typeCheck.code, reason: typeCheck.reason });
         plan.outcomes.push('dead-lettered');

@@ -16,6 +16,7 @@ import type { DatabaseNames } from '../config.js';
 import { inTransaction, type Pool } from '../db/pool.js';
 import { AppError } from '../errors.js';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../eventstore/rows.js';
+import type { Keyring } from '../personal-data/keyring.js';
 import { liveTables, MariaDbProjectionStore, type ReadModelTables } from '../projection/mariadb.js';
 import { recordFromStoredEvent } from './event-records.js';
 
@@ -37,6 +38,8 @@ export interface RebuildProgress {
 }
 
 export interface RebuildOptions {
+  /** The operator's data keys (keyringFor('operator')): the events' personal fields are opened with them. */
+  keyring: Keyring;
   chunkSize?: number;
   /** Keep the replaced tables (suffixed `_old`) instead of dropping them. */
   keepOld?: boolean;
@@ -99,7 +102,7 @@ export async function rebuildReadModel(
   pool: Pool,
   registry: Registry,
   names: DatabaseNames,
-  options: RebuildOptions = {},
+  options: RebuildOptions,
 ): Promise<RebuildOutcome> {
   const live = liveTables(registry);
   const fresh = suffixed(live, '_rebuild');
@@ -120,7 +123,7 @@ export async function rebuildReadModel(
 
     const run = await startOrResume(pool, live, fresh);
     const resumedFrom = run.checkpoint;
-    const rebuildStore = new MariaDbProjectionStore(pool, registry, fresh);
+    const rebuildStore = new MariaDbProjectionStore(pool, registry, fresh, { keyring: options.keyring });
     const [{ total }] = (await pool.query(`SELECT COUNT(*) AS total FROM ${events}`)) as [{ total: number }];
     let checkpoint = run.checkpoint;
     let applied = Number(run.events_applied);
@@ -167,7 +170,7 @@ export async function rebuildReadModel(
       "UPDATE read_model_rebuilds SET status = 'swapped', swapped_at = UTC_TIMESTAMP(3) WHERE id = ?",
       [run.id],
     );
-    const reconciledStreams = await reconcile(pool, registry, events, checkpoint);
+    const reconciledStreams = await reconcile(pool, registry, events, checkpoint, options.keyring);
     if (!options.keepOld) await pool.query(`DROP TABLE IF EXISTS ${allTables(old).join(', ')}`);
     return { outcome: 'swapped', runId: run.id, resumedFrom, applied, reconciledStreams };
   } finally {
@@ -185,6 +188,7 @@ async function reconcile(
   registry: Registry,
   events: string,
   checkpoint: number,
+  keyring: Keyring,
 ): Promise<number> {
   const behind: Array<{ id: string }> = [];
   for (const { readModel } of registry.aggregates) {
@@ -202,7 +206,7 @@ async function reconcile(
     id: string;
   }>;
   const streams = [...new Set([...behind, ...newer].map((r) => r.id))];
-  const live = new MariaDbProjectionStore(pool, registry);
+  const live = new MariaDbProjectionStore(pool, registry, undefined, { keyring });
   for (let i = 0; i < streams.length; i += 200) {
     const ids = streams.slice(i, i + 200);
     const rows = (await pool.query(

@@ -353,8 +353,8 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
     );
   });
 
-  test('query, admin and janitor: logs, network interfaces and their secret, nothing more (query also exports its spans)', () => {
-    for (const role of ['QueryRole', 'AdminRole', 'JanitorRole']) {
+  test('query and janitor: logs, network interfaces and their secret, nothing more (query also exports its spans)', () => {
+    for (const role of ['QueryRole', 'JanitorRole']) {
       expect(allActions(role).filter((a) => !a.startsWith('ec2:') && !a.startsWith('xray:'))).toEqual([
         'logs:CreateLogStream',
         'logs:PutLogEvents',
@@ -395,6 +395,39 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
     const document = JSON.stringify(props(policy).PolicyDocument);
     expect(document).toContain('xray.amazonaws.com');
     expect(document).toContain('log-group:aws/spans:*');
+  });
+
+  test('admin: logs, network interfaces, its secret, and the personal-data key (rebuild, redrive, encrypt-history)', () => {
+    expect(allActions('AdminRole').filter((a) => !a.startsWith('ec2:'))).toEqual([
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+    ]);
+  });
+
+  test('only the functions that read or write plaintext personal data may use the personal-data KMS key', () => {
+    const kmsActions = Object.fromEntries(
+      FUNCTIONS.map((fn) => [fn, allActions(`${cap(fn)}Role`).filter((a) => a.startsWith('kms:'))]),
+    );
+    expect(kmsActions).toEqual({
+      ...Object.fromEntries(FUNCTIONS.map((fn) => [fn, []])),
+      command: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      projection: ['kms:Decrypt'],
+      admin: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    });
+    for (const fn of ['command', 'projection', 'admin']) {
+      const statement = statementWith(`${cap(fn)}Role`, 'kms:Decrypt')!;
+      expect(statement.Resource).toEqual({ 'Fn::GetAtt': ['PersonalDataKey', 'Arn'] });
+      expect(props(fnResource(fn)).Environment.Variables.PERSONAL_DATA_KMS_KEY_ID).toEqual({
+        'Fn::GetAtt': ['PersonalDataKey', 'Arn'],
+      });
+    }
+    expect(props(resources.PersonalDataKey!)).toMatchObject({
+      EnableKeyRotation: true,
+      KeySpec: 'SYMMETRIC_DEFAULT',
+    });
   });
 
   test('the database is private, encrypted and reached only through the TLS-only proxy', () => {
@@ -476,7 +509,7 @@ describe('deployable stage (sls package --stage prod, no AWS credentials)', () =
     const endpoints = Object.values(resources)
       .filter((r) => r.Type === 'AWS::EC2::VPCEndpoint')
       .map((r) => JSON.stringify(props(r).ServiceName).match(/\.(\w+)"?\}?$/)?.[1]);
-    expect(endpoints.sort()).toEqual(['kafka', 'lambda', 'secretsmanager', 'sts', 'xray']);
+    expect(endpoints.sort()).toEqual(['kafka', 'kms', 'lambda', 'secretsmanager', 'sts', 'xray']);
   });
 
   test('the template passes cfn-lint (the CloudFormation resource specification)', async () => {

@@ -12,6 +12,7 @@ import { toMessage } from '../../lib/bus/envelope.js';
 import { closeCommandDeps } from '../../lib/commands/deps.js';
 import { closePools } from '../../lib/db/pool.js';
 import { DeadLetterStore } from '../../lib/deadletters/store.js';
+import { keyringFor } from '../../lib/personal-data/keyring-for.js';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import { rebuildReadModel } from '../../lib/rebuild/rebuild.js';
 import { ROOT } from '../../infra/paths.js';
@@ -142,7 +143,9 @@ describe('a second aggregate through the same machinery', () => {
     await orderAt(id, 1);
     await pools.operator.query('DELETE FROM order_view WHERE order_id = ?', [id]);
     expect((await http('GET', `/orders/${id}`)).status).toBe(404);
-    const result = await rebuildReadModel(pools.operator, registry, databases);
+    const result = await rebuildReadModel(pools.operator, registry, databases, {
+      keyring: keyringFor('operator'),
+    });
     expect(result.outcome).toBe('swapped');
     expect((await orderAt(id, 1)).body).toMatchObject({ id, item: 'coffee', quantity: 3, version: 1 });
   });
@@ -162,7 +165,9 @@ describe('a second aggregate through the same machinery', () => {
     };
     const message = toMessage(stored);
     const topic = `orders-dlq-${randomUUID()}`;
-    const before = new MariaDbProjectionStore(pools.projection, productRegistry);
+    const before = new MariaDbProjectionStore(pools.projection, productRegistry, undefined, {
+      keyring: keyringFor('projection'),
+    });
     const plan = await before.projectBatch([
       {
         topic,
@@ -177,7 +182,7 @@ describe('a second aggregate through the same machinery', () => {
     expect(plan.deadLetters.map((d) => [d.code, d.reason])).toEqual([
       ['UNKNOWN_EVENT_TYPE', 'unknown stream type "order"'],
     ]);
-    const letters = new DeadLetterStore(pools.operator, registry);
+    const letters = new DeadLetterStore(pools.operator, registry, keyringFor('operator'));
     const letter = (await letters.list({ limit: 500 })).find((l) => l.topic === topic)!;
     expect(await letters.redrive(letter.id)).toEqual({ outcome: 'applied' });
     expect((await orderAt(id, 1)).body).toMatchObject({ id, item: 'mate', quantity: 4 });

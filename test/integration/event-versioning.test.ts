@@ -6,9 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { createCommandHandler } from '../../functions/command/handler.js';
 import { InMemoryEventBus } from '../../lib/bus/memory.js';
 import { readDatabaseNames } from '../../lib/config.js';
-import { MariaDbEventStore } from '../../lib/eventstore/mariadb.js';
+import { commandEventStore } from '../../lib/commands/deps.js';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../../lib/eventstore/rows.js';
-import { writeModelsOf } from '../../lib/eventstore/write-models.js';
 import { httpFunction } from '../../lib/http/middleware.js';
 import { MariaDbOutbox } from '../../lib/outbox/mariadb.js';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
@@ -16,6 +15,7 @@ import { recordFromStoredEvent } from '../../lib/rebuild/event-records.js';
 import { rebuildReadModel } from '../../lib/rebuild/rebuild.js';
 import { registry } from '../fixtures/registry.js';
 import { invoke } from '../support/apigw.js';
+import { keyringOn } from '../support/keyring.js';
 import { isolatedDatabases, type IsolatedDatabases } from '../support/isolated-databases.js';
 
 let dbs: IsolatedDatabases;
@@ -57,7 +57,8 @@ describe('event versioning', () => {
     const pool = dbs.pool('command');
     const handler = httpFunction(
       createCommandHandler(registry, () => ({
-        store: new MariaDbEventStore(pool, writeModelsOf(registry)),
+        store: commandEventStore(pool, registry, keyringOn(pool)),
+        keyring: keyringOn(pool),
         bus: new InMemoryEventBus(),
         outbox: new MariaDbOutbox(pool),
         maxConflictRetries: 3,
@@ -79,9 +80,9 @@ describe('event versioning', () => {
   });
 
   it('the projection applies the v1 event in the current schema', async () => {
-    const plan = await new MariaDbProjectionStore(dbs.pool('projection'), registry).projectBatch(
-      (await storedEvents()).map(recordFromStoredEvent),
-    );
+    const plan = await new MariaDbProjectionStore(dbs.pool('projection'), registry, undefined, {
+      keyring: keyringOn(dbs.pool('command')),
+    }).projectBatch((await storedEvents()).map(recordFromStoredEvent));
     expect(plan.outcomes).toEqual(['applied', 'applied']);
     expect(await readModelRow()).toEqual({
       NAME: 'Usuario Uno',
@@ -92,6 +93,7 @@ describe('event versioning', () => {
 
   it('a rebuild from the store applies the v1 event to the same row', async () => {
     const result = await rebuildReadModel(dbs.pool('operator'), registry, readDatabaseNames(dbs.env), {
+      keyring: keyringOn(dbs.pool('command')),
       chunkSize: 1,
     });
     expect(result.outcome).toBe('swapped');

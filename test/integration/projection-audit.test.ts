@@ -2,6 +2,7 @@
  * The applied-events audit (PROJECTION_AUDIT=applied) that the fault-injection suite counts
  * double applies with: one row per event applied, written with the change it made.
  */
+import { keyringFor } from '../../lib/personal-data/keyring-for.js';
 import { randomUUID } from 'node:crypto';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import { rolePool } from '../support/env.js';
@@ -24,7 +25,10 @@ async function auditRows(streamId: string): Promise<Array<{ version: number; n: 
 
 describe('applied-events audit', () => {
   it('records each applied event once, including one unparked later, and nothing for duplicates', async () => {
-    const store = new MariaDbProjectionStore(projectionPool, registry, undefined, { auditApplied: true });
+    const store = new MariaDbProjectionStore(projectionPool, registry, undefined, {
+      keyring: keyringFor('projection'),
+      auditApplied: true,
+    });
     const id = randomUUID();
     const [v1, v2, v3] = userStream(id, 2);
     await store.projectBatch([record(v1!), record(v3!), record(v1!)]);
@@ -39,7 +43,9 @@ describe('applied-events audit', () => {
   });
 
   it('is off by default: the store writes no audit rows', async () => {
-    const store = new MariaDbProjectionStore(projectionPool, registry);
+    const store = new MariaDbProjectionStore(projectionPool, registry, undefined, {
+      keyring: keyringFor('projection'),
+    });
     const id = randomUUID();
     await store.projectBatch(userStream(id, 1).map((e) => record(e)));
     expect(await auditRows(id)).toEqual([]);

@@ -3,6 +3,7 @@
  * they register new users their gap locks collide and InnoDB picks deadlock victims; the store
  * must apply such a batch anyway, not fail it back to the event source for a delayed retry.
  */
+import { keyringFor } from '../../lib/personal-data/keyring-for.js';
 import { randomUUID } from 'node:crypto';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import { isolatedDatabases, type IsolatedDatabases } from '../support/isolated-databases.js';
@@ -18,7 +19,9 @@ afterAll(() => dbs?.drop());
 describe('projection store under concurrent partitions', () => {
   it('applies every batch of new users when three partitions write at once', async () => {
     const pool = dbs.pool('projection');
-    const store = new MariaDbProjectionStore(pool, registry);
+    const store = new MariaDbProjectionStore(pool, registry, undefined, {
+      keyring: keyringFor('projection'),
+    });
     const topic = `concurrent-${randomUUID()}`;
     const ids: string[] = [];
     const failures: unknown[] = [];

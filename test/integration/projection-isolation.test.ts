@@ -5,6 +5,7 @@
  * timeout) still fails the whole batch, so the event source delivers it again. Every connection
  * runs in strict SQL mode, so the refusal is an error and never a silent truncation.
  */
+import { keyringFor } from '../../lib/personal-data/keyring-for.js';
 import { randomUUID } from 'node:crypto';
 import type { Envelope } from '../../lib/bus/envelope.js';
 import { readDbConfig, type DbRole } from '../../lib/config.js';
@@ -20,7 +21,9 @@ const admin = createPool({
   connectionLimit: 2,
 });
 const projectionPool = createPool({ ...readDbConfig(process.env, 'projection'), connectionLimit: 4 });
-const store = new MariaDbProjectionStore(projectionPool, registry);
+const store = new MariaDbProjectionStore(projectionPool, registry, undefined, {
+  keyring: keyringFor('projection'),
+});
 const topic = `isolation-${randomUUID()}`;
 const rec = (e: Envelope) => record(e, 0, topic);
 
@@ -85,7 +88,9 @@ describe('the projection never fails a batch for data reasons', () => {
       await impatient.query('SET SESSION innodb_lock_wait_timeout = 1');
       const renamed = { ...envelope(held[0]!.streamId, 2, 'UserRenamed', { name: 'renamed' }) };
       await expect(
-        new MariaDbProjectionStore(impatient, registry).projectBatch([rec(other[0]!), rec(renamed)]),
+        new MariaDbProjectionStore(impatient, registry, undefined, {
+          keyring: keyringFor('projection'),
+        }).projectBatch([rec(other[0]!), rec(renamed)]),
       ).rejects.toMatchObject({ errno: 1205 });
       expect(await version(other[0]!.streamId)).toBe(0);
       const [{ n }] = (await admin.query(

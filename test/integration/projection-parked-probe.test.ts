@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
+import { keyringOn } from '../support/keyring.js';
 import { isolatedDatabases, type IsolatedDatabases } from '../support/isolated-databases.js';
 import { envelope, record } from '../support/records.js';
 import { registry } from '../fixtures/registry.js';
@@ -24,7 +25,9 @@ const registered = (id: string, version = 1) =>
 describe('the parked-events probe', () => {
   it('while a batch that found nothing parked is open, no other transaction can park an event', async () => {
     const pool = dbs.pool('projection');
-    const store = new MariaDbProjectionStore(pool, registry);
+    const store = new MariaDbProjectionStore(pool, registry, undefined, {
+      keyring: keyringOn(dbs.pool('command')),
+    });
     const batchConn = await pool.getConnection();
     const other = await pool.getConnection();
     try {
@@ -51,7 +54,9 @@ describe('the parked-events probe', () => {
 
   it('when another stream has a parked event, a stream of the batch still finds and applies its own', async () => {
     const pool = dbs.pool('projection');
-    const store = new MariaDbProjectionStore(pool, registry);
+    const store = new MariaDbProjectionStore(pool, registry, undefined, {
+      keyring: keyringOn(dbs.pool('command')),
+    });
     const [a, b] = [randomUUID(), randomUUID()];
     expect((await store.projectBatch([record(registered(b, 3))])).outcomes).toEqual(['parked']);
     expect((await store.projectBatch([record(registered(a, 2))])).outcomes).toEqual(['parked']);

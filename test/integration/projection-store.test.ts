@@ -1,3 +1,4 @@
+import { keyringFor } from '../../lib/personal-data/keyring-for.js';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import type { DeadLetterCode } from '../../lib/projection/records.js';
 import { projectionStoreContract } from '../conformance/projection-store.js';
@@ -10,7 +11,9 @@ projectionStoreContract(
   'MariaDB',
   async () => {
     return {
-      store: new MariaDbProjectionStore(projectionPool, registry),
+      store: new MariaDbProjectionStore(projectionPool, registry, undefined, {
+        keyring: keyringFor('projection'),
+      }),
       /** The row as the projection loads it (its own read of the aggregate's table). */
       view: async (name, id) => {
         const { readModel } = registry.byName(name)!;

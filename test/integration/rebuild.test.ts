@@ -7,8 +7,7 @@ import { createCommandHandler } from '../../functions/command/handler.js';
 import { createProjectionHandler } from '../../functions/projection/handler.js';
 import { KafkaEventBus } from '../../lib/bus/kafka.js';
 import { readDatabaseNames } from '../../lib/config.js';
-import { MariaDbEventStore } from '../../lib/eventstore/mariadb.js';
-import { writeModelsOf } from '../../lib/eventstore/write-models.js';
+import { commandEventStore } from '../../lib/commands/deps.js';
 import { httpFunction } from '../../lib/http/middleware.js';
 import { MariaDbOutbox } from '../../lib/outbox/mariadb.js';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
@@ -20,6 +19,7 @@ import { failurePolicy } from '../../plugins/serverless-offline-kafka/policy.js'
 import { invoke } from '../support/apigw.js';
 import { kafkaConfig } from '../support/env.js';
 import { foldStreams, readModelRows } from '../support/fold.js';
+import { keyringOn } from '../support/keyring.js';
 import { isolatedDatabases, type IsolatedDatabases } from '../support/isolated-databases.js';
 import { eventually } from '../support/offline.js';
 import { createTopic, deleteCreatedTopics } from '../support/topics.js';
@@ -40,7 +40,8 @@ beforeAll(async () => {
   bus = new KafkaEventBus({ ...kafkaConfig, topic });
   handler = httpFunction(
     createCommandHandler(registry, () => ({
-      store: new MariaDbEventStore(commandPool, writeModelsOf(registry)),
+      store: commandEventStore(commandPool, registry, keyringOn(commandPool)),
+      keyring: keyringOn(commandPool),
       bus,
       outbox: new MariaDbOutbox(commandPool),
       maxConflictRetries: 10,
@@ -51,7 +52,10 @@ beforeAll(async () => {
     { maxBodyBytes: 16384, statuses: registry.statuses },
   );
   const projection = createProjectionHandler(
-    () => new MariaDbProjectionStore(dbs.pool('projection'), registry),
+    () =>
+      new MariaDbProjectionStore(dbs.pool('projection'), registry, undefined, {
+        keyring: keyringOn(dbs.pool('command')),
+      }),
   );
   source = new KafkaEventSource({
     source: {
@@ -120,7 +124,10 @@ describe('read-model rebuild', () => {
   it('rebuilt under concurrent commands and swapped in, the read model equals the fold of the event store', async () => {
     const names = readDatabaseNames(dbs.env);
     const [rebuild] = await Promise.all([
-      rebuildReadModel(dbs.pool('operator'), registry, names, { chunkSize: 5 }),
+      rebuildReadModel(dbs.pool('operator'), registry, names, {
+        keyring: keyringOn(dbs.pool('command')),
+        chunkSize: 5,
+      }),
       traffic(160),
     ]);
     expect(rebuild.outcome).toBe('swapped');
@@ -133,6 +140,7 @@ describe('read-model rebuild', () => {
     const names = readDatabaseNames(dbs.env);
     const stop = new AbortController();
     const first = await rebuildReadModel(dbs.pool('operator'), registry, names, {
+      keyring: keyringOn(dbs.pool('command')),
       chunkSize: 50,
       signal: stop.signal,
       onProgress: () => stop.abort(),
@@ -141,7 +149,10 @@ describe('read-model rebuild', () => {
     const checkpoint = first.outcome === 'interrupted' ? first.checkpoint : -1;
     expect(checkpoint).toBeGreaterThan(0);
 
-    const second = await rebuildReadModel(dbs.pool('operator'), registry, names, { chunkSize: 50 });
+    const second = await rebuildReadModel(dbs.pool('operator'), registry, names, {
+      keyring: keyringOn(dbs.pool('command')),
+      chunkSize: 50,
+    });
     expect(second).toMatchObject({ outcome: 'swapped', runId: first.runId, resumedFrom: checkpoint });
     await eventually(readModelEqualsFold, 30000, 'the read model to equal the fold');
   });

@@ -1,20 +1,23 @@
 /**
  * The oracle: what the read model must hold, computed from the event store by the decider's fold
- * of each stream's events, parsed and upcast by the catalogue as the projection does.
+ * of each stream's events, opened with the streams' data keys, parsed and upcast by the catalogue
+ * as the projection does.
  */
 import { users } from '../../aggregates/users/index.js';
 import { fold } from '../../lib/aggregate/decider.js';
 import type { Pool } from '../../lib/db/pool.js';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../../lib/eventstore/rows.js';
 import type { StoredEvent } from '../../lib/eventstore/types.js';
+import { openEvents } from '../../lib/personal-data/events.js';
 import { parseAll } from './aggregate-fixtures.js';
+import { keyringOn } from './keyring.js';
 
 export interface FoldedUser {
   userId: string;
   name: string;
   dateRegister: string;
   version: number;
-  status: 'active' | 'deregistered';
+  status: 'active' | 'deregistered' | 'erased';
 }
 
 /** Folds each stream's events from the write database. */
@@ -29,7 +32,9 @@ export async function foldStreams(commandPool: Pool, streamIds: string[]): Promi
   for (const event of rows.map(rowToEvent)) {
     byStream.set(event.streamId, [...(byStream.get(event.streamId) ?? []), event]);
   }
-  for (const [streamId, events] of byStream) {
+  const keyring = keyringOn(commandPool);
+  for (const [streamId, sealed] of byStream) {
+    const events = await openEvents(users, sealed, keyring);
     const state = fold(users.decider, parseAll(users, events));
     if (state.status === 'none') continue;
     out.set(streamId, {

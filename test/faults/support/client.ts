@@ -58,7 +58,7 @@ export function inProcessTransport(handler: Handler): Transport {
 export interface Ack {
   streamId: string;
   version: number;
-  type: 'UserRegistered' | 'UserRenamed' | 'UserDeregistered';
+  type: 'UserRegistered' | 'UserRenamed' | 'UserDeregistered' | 'UserErased';
   name?: string;
   idempotencyKey?: string;
 }
@@ -114,6 +114,14 @@ export class CommandClient {
       version: res.body.version,
       type: 'UserDeregistered',
     }));
+  }
+
+  erase(id: string, options: SendOptions = {}) {
+    return this.send(
+      { method: 'POST', path: `/users/${id}/erasure`, pathParameters: { id }, body: {} },
+      options,
+      (res) => ({ streamId: id, version: res.body.version, type: 'UserErased' }),
+    );
   }
 
   private async send(spec: RequestSpec, options: SendOptions, ack: (res: Answer) => Ack): Promise<Answer> {

@@ -5,6 +5,8 @@
  */
 import { KafkaEventBus } from '../../../lib/bus/kafka.js';
 import type { CommandDeps } from '../../../lib/commands/deps.js';
+import { appendSideEffects } from '../../../lib/personal-data/write-side.js';
+import { keyringOn } from '../../support/keyring.js';
 import { readCommandConfig, readDbConfig, readKafkaConfig } from '../../../lib/config.js';
 import { createPool, type Pool } from '../../../lib/db/pool.js';
 import { MariaDbEventStore } from '../../../lib/eventstore/mariadb.js';
@@ -37,12 +39,14 @@ export class Containers {
     const db = createPool({ ...readDbConfig(process.env, 'command'), connectionLimit: 1 });
     this.pools.push(db);
     const { maxConflictRetries, maxBodyBytes } = readCommandConfig(process.env);
-    const writeModels = writeModelsOf(registry);
+    const keyring = keyringOn(db);
+    const sideEffects = appendSideEffects(registry, writeModelsOf(registry), keyring);
     const deps: CommandDeps = {
       store: new MariaDbEventStore(db, async (conn, events) => {
-        await writeModels?.(conn, events);
+        await sideEffects(conn, events);
         await options.holdOpen;
       }),
+      keyring,
       bus: this.bus,
       outbox: new MariaDbOutbox(db),
       maxConflictRetries,

@@ -24,6 +24,7 @@ export const CURRENT = path.join(FAULTS_DIR, 'current');
 export const LOGS = path.join(CURRENT, 'logs');
 export const RESULTS = path.join(FAULTS_DIR, 'results.jsonl');
 export const ENV_FILE = path.join(CURRENT, 'env.json');
+export const MASTER_KEY_FILE = path.join(CURRENT, 'personal-data', 'master.key');
 
 const STATE = { write: path.join(CURRENT, 'write'), read: path.join(CURRENT, 'read') };
 
@@ -65,6 +66,9 @@ export function suiteEnv(passwords: Record<string, string>): Record<string, stri
     HTTP_PORT: String(PORTS.http),
     LAMBDA_PORT: String(PORTS.lambda),
     LOG_LEVEL: 'info',
+    // One master key for every process of the suite (the log scan looks for it too).
+    PERSONAL_DATA_KEYS: 'local',
+    PERSONAL_DATA_MASTER_KEY_FILE: MASTER_KEY_FILE,
   };
 }
 

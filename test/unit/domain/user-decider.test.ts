@@ -53,4 +53,29 @@ describe('user decider', () => {
     ]);
     expect(state).toEqual({ status: 'deregistered', name: 'Bea', dateRegister: now.toISOString() });
   });
+
+  it('an active or a deregistered user can be erased; the erasure event carries no personal data', () => {
+    expect(userDecider.decide({ type: 'EraseUser' }, registered)).toEqual([{ type: 'UserErased', data: {} }]);
+    expect(userDecider.decide({ type: 'EraseUser' }, { ...registered, status: 'deregistered' })).toEqual([
+      { type: 'UserErased', data: {} },
+    ]);
+  });
+
+  it('erasing an unknown user is USER_NOT_FOUND; erasing an erased user again decides nothing', () => {
+    expect(errorCode(() => userDecider.decide({ type: 'EraseUser' }, { status: 'none' }))).toBe(
+      'USER_NOT_FOUND',
+    );
+    const erased: UserState = { status: 'erased', name: '', dateRegister: now.toISOString() };
+    expect(userDecider.decide({ type: 'EraseUser' }, erased)).toEqual([]);
+  });
+
+  it('an erased user accepts no rename and no deregistration (USER_GONE) and folds to no name', () => {
+    const state = fold(userDecider, [
+      { type: 'UserRegistered', data: { name: 'Ana', dateRegister: now.toISOString() } },
+      { type: 'UserErased', data: {} },
+    ]);
+    expect(state).toEqual({ status: 'erased', name: '', dateRegister: now.toISOString() });
+    expect(errorCode(() => userDecider.decide({ type: 'RenameUser', name: 'B' }, state))).toBe('USER_GONE');
+    expect(errorCode(() => userDecider.decide({ type: 'DeregisterUser' }, state))).toBe('USER_GONE');
+  });
 });

@@ -7,6 +7,7 @@ import { registry } from '../../../aggregates/index.js';
 import {
   getUserQuery,
   listUsersQuery,
+  eraseUserBody,
   registerUserBody,
   renameUserBody,
 } from '../../../aggregates/users/routes.js';
@@ -37,15 +38,22 @@ const bodySamples: unknown[] = [
 describe('OpenAPI document', () => {
   it('is OpenAPI 3.1 with every route the functions serve', () => {
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/users', '/users/{id}', '/users/{id}/name']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/users',
+      '/users/{id}',
+      '/users/{id}/erasure',
+      '/users/{id}/name',
+    ]);
     expect(Object.keys(doc.paths['/users']).sort()).toEqual(['get', 'post']);
     expect(Object.keys(doc.paths['/users/{id}']).sort()).toEqual(['delete', 'get']);
     expect(Object.keys(doc.paths['/users/{id}/name'])).toEqual(['put']);
+    expect(Object.keys(doc.paths['/users/{id}/erasure'])).toEqual(['post']);
   });
 
   it.each([
     ['POST /users', () => doc.paths['/users'].post, registerUserBody],
     ['PUT /users/{id}/name', () => doc.paths['/users/{id}/name'].put, renameUserBody],
+    ['POST /users/{id}/erasure', () => doc.paths['/users/{id}/erasure'].post, eraseUserBody],
   ] as const)(
     'the %s request body schema accepts exactly what the validator accepts',
     (_route, op, schema) => {

@@ -1,0 +1,51 @@
+/**
+ * The seam between the domain and everything outside it: an aggregate's events are sealed just
+ * before they are stored (so the store, the outbox, Kafka, dead letters and parked events only
+ * ever hold ciphertext for personal fields) and opened just before a decider, a read model or
+ * an oracle folds them.
+ */
+import type { AggregateDefinition } from '../aggregate/definition.js';
+import type { NewEvent, UnpositionedEvent } from '../eventstore/types.js';
+import { hasPersonalFields, isAnySealed, openData, sealData } from './fields.js';
+import type { Keyring } from './keyring.js';
+
+/**
+ * The new events with their personal fields sealed with the stream's key (made on first use);
+ * `erased` when the stream's key was erased meanwhile (the command must be decided again).
+ */
+export async function sealEvents(
+  aggregate: AggregateDefinition,
+  streamId: string,
+  events: NewEvent[],
+  keyring: Keyring,
+  isNewStream = false,
+): Promise<NewEvent[] | 'erased'> {
+  if (!events.some((e) => hasPersonalFields(aggregate.events, e.type))) return events;
+  const key = await keyring.keyForWriting(streamId, isNewStream);
+  if (key === 'erased') return 'erased';
+  return events.map((e) => ({ ...e, data: sealData(aggregate.events, e.type, streamId, e.data, key) }));
+}
+
+/** Stored events with their sealed fields opened (erased ones read as the catalogue's erased values). */
+export async function openEvents<E extends UnpositionedEvent>(
+  aggregate: AggregateDefinition,
+  events: E[],
+  keyring: Keyring,
+): Promise<E[]> {
+  const sealed = events.filter((e) => isAnySealed(e.data));
+  if (!sealed.length) return events;
+  const keys = await keyring.keysFor([...new Set(sealed.map((e) => e.streamId))]);
+  return events.map((event) => {
+    const opened = openData(
+      aggregate.events,
+      event.type,
+      event.streamId,
+      event.data,
+      keys.get(event.streamId),
+    );
+    if (!opened.ok) {
+      throw new Error(`Stored event ${event.eventId} of ${event.streamId} is unreadable: ${opened.reason}`);
+    }
+    return opened.data === event.data ? event : { ...event, data: opened.data };
+  });
+}

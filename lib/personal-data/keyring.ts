@@ -1,0 +1,95 @@
+/**
+ * The data keys of streams, unwrapped, with a brief per-container cache: a batch of a hundred
+ * events of one user unwraps its key once, and a key stays in memory at most `ttlMs`. Erased keys
+ * are remembered as erased (erasure is final).
+ */
+import type { Queryable } from '../aggregate/definition.js';
+import type { DataKeyStore, StoredKey } from './key-store.js';
+import type { KeyWrapper } from './key-wrapping.js';
+
+/** A stream's key as the sealing and opening of its events need it. */
+export type StreamKey = Buffer | 'erased';
+
+export interface KeyringOptions {
+  ttlMs?: number;
+  maxEntries?: number;
+  now?: () => number;
+}
+
+export class Keyring {
+  private readonly cache = new Map<string, { key: StreamKey; until: number }>();
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: DataKeyStore,
+    private readonly wrapper: KeyWrapper,
+    options: KeyringOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 60_000;
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The keys of these streams; a stream that never had a key is absent. */
+  async keysFor(streamIds: string[]): Promise<Map<string, StreamKey>> {
+    const out = new Map<string, StreamKey>();
+    const missing: string[] = [];
+    const now = this.now();
+    for (const id of new Set(streamIds)) {
+      const hit = this.cache.get(id);
+      if (hit && (hit.key === 'erased' || hit.until > now)) out.set(id, hit.key);
+      else missing.push(id);
+    }
+    if (!missing.length) return out;
+    const stored = await this.store.find(missing);
+    await Promise.all(
+      [...stored].map(async ([id, key]) => {
+        const unwrapped = await this.unwrap(id, key);
+        this.remember(id, unwrapped);
+        out.set(id, unwrapped);
+      }),
+    );
+    return out;
+  }
+
+  /**
+   * The key to seal a stream's new events with, made and stored if it has none; 'erased' once
+   * erased. `isNew`: the stream has no events yet (a fresh id), so there is no key to look up.
+   */
+  async keyForWriting(streamId: string, isNew = false): Promise<StreamKey> {
+    const known = isNew ? undefined : (await this.keysFor([streamId])).get(streamId);
+    if (known) return known;
+    const fresh = await this.wrapper.generate(streamId);
+    const held = await this.store.create(streamId, fresh.wrapped, this.wrapper.kind);
+    // A concurrent writer may have stored its key first: the stored one is the stream's key.
+    const key =
+      held.state === 'present' && held.wrapped.equals(fresh.wrapped)
+        ? fresh.plaintext
+        : await this.unwrap(streamId, held);
+    this.remember(streamId, key);
+    return key;
+  }
+
+  /**
+   * Deletes the stream's key (inside the caller's transaction when given) and drops it from the
+   * cache; the next lookup reads the store, so a transaction rolled back leaves the key usable.
+   */
+  async erase(streamId: string, within?: Queryable): Promise<void> {
+    this.cache.delete(streamId);
+    await this.store.erase(streamId, within);
+  }
+
+  private async unwrap(streamId: string, key: StoredKey): Promise<StreamKey> {
+    return key.state === 'erased' ? 'erased' : this.wrapper.unwrap(key.wrapped, streamId);
+  }
+
+  private remember(streamId: string, key: StreamKey): void {
+    if (this.cache.size >= this.maxEntries) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
+    this.cache.set(streamId, { key, until: this.now() + this.ttlMs });
+  }
+}
