@@ -30,7 +30,7 @@ export interface ConsoleDeps {
   ops: Pool;
   /** Where the functions' spans are appended, or why there is no such file. */
   spans: string | { unavailable: string };
-  /** Opens sealed personal fields where the rebuild and a redrive fold events (the operator's keys). */
+  /** Opens sealed personal fields for the stream view, the rebuild and a redrive (the operator's keys). */
   keyring: Keyring;
 }
 
@@ -103,7 +103,7 @@ export async function handleConsoleApi(deps: ConsoleDeps, request: ConsoleReques
       });
     case 'GET /streams/:id': {
       const id = streamId(parts[1]!);
-      const view = await readStream(deps.operator, deps.registry, deps.names, id);
+      const view = await readStream(deps.operator, deps.registry, deps.names, id, deps.keyring);
       if (!view) throw new AppError('STREAM_NOT_FOUND', `No stream ${id} in the event store.`);
       return ok(view);
     }

@@ -1,13 +1,16 @@
 /**
  * One stream as the console shows it: its events in version order, each with the Kafka partition
  * and offset it was applied from where the projection's audit recorded them (PROJECTION_AUDIT=applied),
- * beside the aggregate's write-side row and read-model row with their versions. The aggregate's
- * tables and columns come from the registry (trusted identifiers, never input).
+ * beside the aggregate's write-side row and read-model row with their versions. Personal fields,
+ * sealed at rest, are shown opened with the operator's keys (an erased user's as erased). The
+ * aggregate's tables and columns come from the registry (trusted identifiers, never input).
  */
 import type { Queryable } from '../aggregate/definition.js';
 import type { Registry } from '../aggregate/registry.js';
 import type { DatabaseNames } from '../config.js';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../eventstore/rows.js';
+import { openEvents } from '../personal-data/events.js';
+import type { Keyring } from '../personal-data/keyring.js';
 
 export interface StreamEvent {
   position: number;
@@ -84,16 +87,19 @@ export async function readStream(
   registry: Registry,
   names: DatabaseNames,
   streamId: string,
+  keyring: Keyring,
 ): Promise<StreamView | undefined> {
   const rows = (await db.query(
     `SELECT ${EVENT_COLUMNS} FROM \`${names.commands}\`.events WHERE stream_id = ? ORDER BY version LIMIT ?`,
     [streamId, STREAM_EVENT_LIMIT],
   )) as EventRow[];
   if (!rows.length) return undefined;
-  const stored = rows.map(rowToEvent);
-  const first = stored[0]!;
+  const first = rowToEvent(rows[0]!);
   const resolved = registry.resolve({ type: first.type, streamType: first.streamType });
   const aggregate = 'aggregate' in resolved ? resolved.aggregate : undefined;
+  const stored = aggregate
+    ? await openEvents(aggregate, rows.map(rowToEvent), keyring)
+    : rows.map(rowToEvent);
   const positions = await kafkaPositions(
     db,
     stored.map((e) => e.eventId),

@@ -62,9 +62,9 @@ const registryOverride = {
 };
 
 /**
- * @smithy/* packages (SigV4 signing of the trace export) through their ES module builds: their
- * CommonJS builds pull in the whole of @smithy/core (130 KiB minified), of which the ES build
- * lets esbuild keep the few functions used (5 KiB).
+ * @smithy/* packages (SigV4 signing of the trace export) through their ES module builds: the
+ * CommonJS build of @smithy/hash-node requires all of @smithy/core (130 KiB minified), of which
+ * the ES build lets esbuild keep the few functions used (3 KiB).
  */
 const smithyEsm = {
   name: 'smithy-esm',
