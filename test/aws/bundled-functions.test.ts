@@ -35,6 +35,8 @@ const env: NodeJS.ProcessEnv = {
   KAFKA_TOPIC_REPLICATION: '1',
   MIGRATIONS_DIR: 'infra/mariadb/migrations',
   LOG_LEVEL: 'error',
+  // Each bundle runs in its own folder: one absolute master key file, a throwaway one, for all.
+  PERSONAL_DATA_MASTER_KEY_FILE: path.join(os.tmpdir(), `bundle-${suffix}-master.key`),
 };
 for (const role of ROLES) env[`${role.toUpperCase()}_DB_USER`] = `bundle_${suffix}_${role}`;
 const topic = env.KAFKA_TOPIC!;
@@ -48,6 +50,7 @@ beforeAll(async () => {
 }, 180000);
 
 afterAll(async () => {
+  await rm(env.PERSONAL_DATA_MASTER_KEY_FILE!, { force: true });
   await pkg?.remove();
   await rm(scratch, { recursive: true, force: true });
   const admin = readDbConfig(process.env, 'admin');
