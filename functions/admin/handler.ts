@@ -34,6 +34,22 @@ const request = z.discriminatedUnion('action', [
 /** Leaves this much of the invocation's time for the last chunk and the swap. */
 const SAFETY_MS = 60000;
 
+/** Runs resumable work with a signal that stops it SAFETY_MS before the invocation's time runs out. */
+async function untilDeadline<T>(
+  context: Context | undefined,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const stop = new AbortController();
+  const remaining = context?.getRemainingTimeInMillis?.();
+  const timer =
+    remaining === undefined ? undefined : setTimeout(() => stop.abort(), Math.max(0, remaining - SAFETY_MS));
+  try {
+    return await work(stop.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export const handler = async (event: unknown, context?: Context) => {
   const parsed = request.safeParse(event);
   if (!parsed.success) {
@@ -60,38 +76,20 @@ export const handler = async (event: unknown, context?: Context) => {
       return { items: await listParked(pool('operator'), 500) };
     case 'retention':
       return applyRetention(pool('operator'), DEFAULT_RETENTION, { dryRun: input.dryRun ?? false });
-    case 'encrypt-history': {
-      const stop = new AbortController();
-      const remaining = context?.getRemainingTimeInMillis?.();
-      const timer =
-        remaining === undefined
-          ? undefined
-          : setTimeout(() => stop.abort(), Math.max(0, remaining - SAFETY_MS));
-      try {
-        return await encryptHistory(keyStorePool('operator'), registry, keyringFor('operator'), {
+    case 'encrypt-history':
+      return untilDeadline(context, (signal) =>
+        encryptHistory(keyStorePool('operator'), registry, keyringFor('operator'), {
           chunkSize: input.chunkSize,
-          signal: stop.signal,
-        });
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-    case 'rebuild': {
-      const stop = new AbortController();
-      const remaining = context?.getRemainingTimeInMillis?.();
-      const timer =
-        remaining === undefined
-          ? undefined
-          : setTimeout(() => stop.abort(), Math.max(0, remaining - SAFETY_MS));
-      try {
-        return await rebuildReadModel(pool('operator'), registry, config.databases(), {
+          signal,
+        }),
+      );
+    case 'rebuild':
+      return untilDeadline(context, (signal) =>
+        rebuildReadModel(pool('operator'), registry, config.databases(), {
           keyring: keyringFor('operator'),
           chunkSize: input.chunkSize,
-          signal: stop.signal,
-        });
-      } finally {
-        clearTimeout(timer);
-      }
-    }
+          signal,
+        }),
+      );
   }
 };
