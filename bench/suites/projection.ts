@@ -3,7 +3,7 @@
  * user, so every event is a row to write), invoked with the MSK event the offline plugin
  * builds, against a raw bulk upsert of the same rows through the connector's batch().
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { toMessage } from '../../lib/bus/envelope.js';
 import { readDbConfig } from '../../lib/config.js';
 import { createPool, type Pool } from '../../lib/db/pool.js';
@@ -66,7 +66,7 @@ export function registrationBatch(
  */
 export async function sealedRegistrationBatch(topic: string, size: number, keyring: Keyring) {
   const ids = Array.from({ length: size }, () => randomUUID());
-  const keys = new Map<string, Buffer>();
+  const keys = new Map<string, KeyObject>();
   for (let i = 0; i < ids.length; i += 50) {
     await Promise.all(
       ids.slice(i, i + 50).map(async (id) => {

@@ -141,7 +141,7 @@ export async function executeCommand(
     );
     const decided: DomainEvent[] = decider.decide(request.command, state);
     const response = request.respond(version + decided.length);
-    const events = await sealEvents(
+    const sealed = await sealEvents(
       aggregate,
       request.streamId,
       decided.map((event): NewEvent => ({
@@ -154,17 +154,19 @@ export async function executeCommand(
       keyring,
       request.newStream,
     );
-    if (events === 'erased') {
+    if (sealed === 'erased') {
       // The stream was erased after its history was read: decide again on the erased state.
       await retryAfterConflict(attempt, deps.maxConflictRetries, noun);
       continue;
     }
+    const { newKey } = sealed;
     const outcome = await store.append({
       streamId: request.streamId,
       streamType: aggregate.streamType,
       expectedVersion: version,
-      events,
+      events: sealed.events,
       idempotency: request.idempotency && { ...request.idempotency, response },
+      alsoInTransaction: newKey && ((conn) => keyring.storeNewKey(newKey, conn)),
     });
     switch (outcome.outcome) {
       case 'appended':

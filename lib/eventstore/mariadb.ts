@@ -167,6 +167,7 @@ export class MariaDbEventStore implements EventStore {
     });
     if (this.inlineProjection && unpositioned.length)
       statements.push(this.inlineProjection(conn, unpositioned));
+    if (request.alsoInTransaction) statements.push(request.alsoInTransaction(conn));
     return { inserts, statements };
   }
 

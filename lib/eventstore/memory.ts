@@ -23,15 +23,16 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async append(request: AppendRequest): Promise<AppendOutcome> {
+    const refused = this.refusal(request);
+    if (refused) return refused;
+    if (request.alsoInTransaction) {
+      await request.alsoInTransaction();
+      // Others may have appended meanwhile; checked again with nothing in between.
+      const late = this.refusal(request);
+      if (late) return late;
+    }
     const { streamId, streamType, expectedVersion, events, idempotency } = request;
-    if (idempotency) {
-      const existing = await this.findIdempotencyRecord(idempotency);
-      if (existing) return { outcome: 'idempotency-key-taken', existing };
-    }
     const stream = this.streams.get(streamId) ?? [];
-    if (events.length > 0 && stream.length !== expectedVersion) {
-      return { outcome: 'version-conflict', expectedVersion };
-    }
     const stored = events.map((event, i) => ({
       ...structuredClone(event),
       streamId,
@@ -46,7 +47,25 @@ export class InMemoryEventStore implements EventStore {
     return { outcome: 'appended', events: structuredClone(stored) };
   }
 
+  /** Why the append is refused, if it is; synchronous, so nothing runs between it and the write. */
+  private refusal(request: AppendRequest): AppendOutcome | undefined {
+    const { streamId, expectedVersion, events, idempotency } = request;
+    if (idempotency) {
+      const existing = this.recordOf(idempotency);
+      if (existing) return { outcome: 'idempotency-key-taken', existing };
+    }
+    const stream = this.streams.get(streamId) ?? [];
+    if (events.length > 0 && stream.length !== expectedVersion) {
+      return { outcome: 'version-conflict', expectedVersion };
+    }
+    return undefined;
+  }
+
   async findIdempotencyRecord(scope: IdempotencyScope): Promise<IdempotencyRecord | undefined> {
+    return this.recordOf(scope);
+  }
+
+  private recordOf(scope: IdempotencyScope): IdempotencyRecord | undefined {
     const entry = this.idempotency.get(scopeKey(scope));
     if (!entry || Date.now() - entry.at > this.options.idempotencyTtlMs) return undefined;
     return structuredClone(entry.record);

@@ -1,4 +1,5 @@
 /** The event store's contract, met by the MariaDB adapter and by the in-memory twin. */
+import type { PoolConnection } from '../db/pool.js';
 
 export interface EventMetadata {
   requestId?: string;
@@ -62,6 +63,11 @@ export interface AppendRequest {
   events: NewEvent[];
   /** Recorded in the same transaction; a key already taken (and not expired) aborts the append. */
   idempotency?: IdempotencyRecord;
+  /**
+   * More of the caller's writes for the same transaction (a new stream's data key): run on its
+   * connection, and a failure aborts the append. The in-memory twin passes no connection.
+   */
+  alsoInTransaction?: (conn?: PoolConnection) => Promise<unknown>;
 }
 
 export type AppendOutcome =

@@ -7,7 +7,7 @@
  * field, so an interrupted run resumes where it stopped, and a run over a store with nothing
  * left to do changes nothing.
  */
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import type { Registry } from '../aggregate/registry.js';
 import type { Pool } from '../db/pool.js';
 import { jsonColumn } from '../eventstore/rows.js';
@@ -88,7 +88,7 @@ export async function encryptHistory(
       const aggregate = byType.get(row.type)!;
       const key = keyOf.get(row.stream_id)!;
       // An erased stream: seal under a key that is thrown away at once.
-      const sealingKey = key === 'erased' ? randomBytes(32) : key;
+      const sealingKey = key === 'erased' ? createSecretKey(randomBytes(32)) : key;
       const sealed = sealData(aggregate.events, row.type, row.stream_id, jsonColumn(row.data), sealingKey);
       await db.query('UPDATE events SET data = ? WHERE position = ?', [JSON.stringify(sealed), row.position]);
       streams.add(row.stream_id);

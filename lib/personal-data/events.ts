@@ -7,11 +7,18 @@
 import type { AggregateDefinition } from '../aggregate/definition.js';
 import type { NewEvent, UnpositionedEvent } from '../eventstore/types.js';
 import { hasPersonalFields, isAnySealed, openData, sealData } from './fields.js';
-import type { Keyring } from './keyring.js';
+import type { Keyring, NewStreamKey } from './keyring.js';
+
+export interface SealedEvents {
+  events: NewEvent[];
+  /** A new stream's key, for the append's transaction to store (Keyring.storeNewKey). */
+  newKey?: NewStreamKey;
+}
 
 /**
- * The new events with their personal fields sealed with the stream's key (made on first use);
- * `erased` when the stream's key was erased meanwhile (the command must be decided again).
+ * The new events with their personal fields sealed with the stream's key; a new stream's
+ * (`isNewStream`, a fresh id) is made here and returned for the append to store. `erased` when
+ * the stream's key was erased meanwhile (the command must be decided again).
  */
 export async function sealEvents(
   aggregate: AggregateDefinition,
@@ -19,11 +26,16 @@ export async function sealEvents(
   events: NewEvent[],
   keyring: Keyring,
   isNewStream = false,
-): Promise<NewEvent[] | 'erased'> {
-  if (!events.some((e) => hasPersonalFields(aggregate.events, e.type))) return events;
-  const key = await keyring.keyForWriting(streamId, isNewStream);
+): Promise<SealedEvents | 'erased'> {
+  if (!events.some((e) => hasPersonalFields(aggregate.events, e.type))) return { events };
+  const newKey = isNewStream ? await keyring.newKey(streamId) : undefined;
+  const key = newKey?.key ?? (await keyring.keyForWriting(streamId));
   if (key === 'erased') return 'erased';
-  return events.map((e) => ({ ...e, data: sealData(aggregate.events, e.type, streamId, e.data, key) }));
+  const sealed = events.map((e) => ({
+    ...e,
+    data: sealData(aggregate.events, e.type, streamId, e.data, key),
+  }));
+  return { events: sealed, newKey };
 }
 
 /** Stored events with their sealed fields opened (erased ones read as the catalogue's erased values). */

@@ -3,6 +3,7 @@
  * Pure: the stream's key comes in. A sealed field names its stream and field in the cipher's
  * additional data.
  */
+import type { KeyObject } from 'node:crypto';
 import type { EventCatalogue, EventSpec } from '../aggregate/catalogue.js';
 import { isSealed, seal, unseal } from './cipher.js';
 import type { StreamKey } from './keyring.js';
@@ -29,7 +30,7 @@ export function sealData(
   type: string,
   streamId: string,
   data: unknown,
-  key: Buffer,
+  key: KeyObject,
 ): unknown {
   const personal = specOf(catalogue, type)?.personal;
   if (!personal || typeof data !== 'object' || data === null) return data;

@@ -13,6 +13,8 @@ export interface DataKeyStore {
   find(streamIds: string[]): Promise<Map<string, StoredKey>>;
   /** Stores the stream's first key; a stream that already has one (or was erased) keeps it. Answers what it holds now. */
   create(streamId: string, wrapped: Buffer, wrappedBy: string): Promise<StoredKey>;
+  /** Stores a new stream's first key, inside the caller's transaction when `within` is given; fails when the stream has a key or a tombstone. */
+  insert(streamId: string, wrapped: Buffer, wrappedBy: string, within?: Queryable): Promise<void>;
   /** Deletes the stream's key, leaving the tombstone; inside the caller's transaction when `within` is given. */
   erase(streamId: string, within?: Queryable): Promise<void>;
 }
@@ -34,6 +36,11 @@ export class InMemoryDataKeyStore implements DataKeyStore {
     if (!this.keys.has(streamId))
       this.keys.set(streamId, { state: 'present', wrapped: Buffer.from(wrapped) });
     return copy(this.keys.get(streamId)!);
+  }
+
+  async insert(streamId: string, wrapped: Buffer): Promise<void> {
+    if (this.keys.has(streamId)) throw new Error(`Stream ${streamId} has a key already.`);
+    this.keys.set(streamId, { state: 'present', wrapped: Buffer.from(wrapped) });
   }
 
   async erase(streamId: string): Promise<void> {
@@ -64,12 +71,16 @@ export class MariaDbDataKeyStore implements DataKeyStore {
     return out;
   }
 
+  async insert(streamId: string, wrapped: Buffer, wrappedBy: string, within?: Queryable): Promise<void> {
+    await (within ?? this.db).query(
+      'INSERT INTO personal_data_keys (stream_id, wrapped_key, wrapped_by, created_at) VALUES (?, ?, ?, UTC_TIMESTAMP(3))',
+      [streamId, wrapped, wrappedBy],
+    );
+  }
+
   async create(streamId: string, wrapped: Buffer, wrappedBy: string): Promise<StoredKey> {
     try {
-      await this.db.query(
-        'INSERT INTO personal_data_keys (stream_id, wrapped_key, wrapped_by, created_at) VALUES (?, ?, ?, UTC_TIMESTAMP(3))',
-        [streamId, wrapped, wrappedBy],
-      );
+      await this.insert(streamId, wrapped, wrappedBy);
       return { state: 'present', wrapped: Buffer.from(wrapped) };
     } catch (error) {
       // The stream has a key (or a tombstone) already: that one stays.

@@ -3,12 +3,24 @@
  * events of one user unwraps its key once, and a key stays in memory at most `ttlMs`. Erased keys
  * are remembered as erased (erasure is final).
  */
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { Queryable } from '../aggregate/definition.js';
 import type { DataKeyStore, StoredKey } from './key-store.js';
 import type { KeyWrapper } from './key-wrapping.js';
 
 /** A stream's key as the sealing and opening of its events need it. */
-export type StreamKey = Buffer | 'erased';
+export type StreamKey = KeyObject | 'erased';
+
+/**
+ * A key made for a stream that has no events yet. It seals them at once and is stored by the
+ * transaction that appends them (`storeNewKey`), so no stream ever has sealed events without its
+ * key, and a registration pays no commit of its own for the key.
+ */
+export interface NewStreamKey {
+  streamId: string;
+  key: KeyObject;
+  wrapped: Buffer;
+}
 
 export interface KeyringOptions {
   ttlMs?: number;
@@ -55,18 +67,35 @@ export class Keyring {
   }
 
   /**
-   * The key to seal a stream's new events with, made and stored if it has none; 'erased' once
-   * erased. `isNew`: the stream has no events yet (a fresh id), so there is no key to look up.
+   * A key for a stream with no events yet, stored only by `storeNewKey`. This container knows it
+   * at once (the write models of the same transaction open the events with it); should the
+   * append fail, it names a stream that has no events, so nothing sealed with it exists.
    */
-  async keyForWriting(streamId: string, isNew = false): Promise<StreamKey> {
-    const known = isNew ? undefined : (await this.keysFor([streamId])).get(streamId);
+  async newKey(streamId: string): Promise<NewStreamKey> {
+    const fresh = await this.wrapper.generate(streamId);
+    const key = keyObjectOf(fresh.plaintext);
+    this.remember(streamId, key);
+    return { streamId, key, wrapped: fresh.wrapped };
+  }
+
+  /** Stores a new stream's key in the caller's transaction (the in-memory twin's store has none); a stream that has a key already fails it. */
+  async storeNewKey(fresh: NewStreamKey, within?: Queryable): Promise<void> {
+    await this.store.insert(fresh.streamId, fresh.wrapped, this.wrapper.kind, within);
+  }
+
+  /**
+   * The key to seal an existing stream's new events with, made and stored at once when it has
+   * none (events written before sealing); 'erased' once erased.
+   */
+  async keyForWriting(streamId: string): Promise<StreamKey> {
+    const known = (await this.keysFor([streamId])).get(streamId);
     if (known) return known;
     const fresh = await this.wrapper.generate(streamId);
     const held = await this.store.create(streamId, fresh.wrapped, this.wrapper.kind);
     // A concurrent writer may have stored its key first: the stored one is the stream's key.
     const key =
       held.state === 'present' && held.wrapped.equals(fresh.wrapped)
-        ? fresh.plaintext
+        ? keyObjectOf(fresh.plaintext)
         : await this.unwrap(streamId, held);
     this.remember(streamId, key);
     return key;
@@ -82,7 +111,7 @@ export class Keyring {
   }
 
   private async unwrap(streamId: string, key: StoredKey): Promise<StreamKey> {
-    return key.state === 'erased' ? 'erased' : this.wrapper.unwrap(key.wrapped, streamId);
+    return key.state === 'erased' ? 'erased' : keyObjectOf(await this.wrapper.unwrap(key.wrapped, streamId));
   }
 
   private remember(streamId: string, key: StreamKey): void {
@@ -92,4 +121,14 @@ export class Keyring {
     }
     this.cache.set(streamId, { key, until: this.now() + this.ttlMs });
   }
+}
+
+/**
+ * The key as the cipher takes it, made once: Node checks a raw Buffer key on every cipher call
+ * at several times the cost of the cipher itself. The bytes are wiped once copied.
+ */
+function keyObjectOf(plaintext: Buffer): KeyObject {
+  const key = createSecretKey(plaintext);
+  plaintext.fill(0);
+  return key;
 }

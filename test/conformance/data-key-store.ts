@@ -24,6 +24,21 @@ export function dataKeyStoreContract(name: string, makeStore: () => DataKeyStore
       expect(await store.create(id, randomBytes(60), 'local')).toEqual({ state: 'present', wrapped: first });
     });
 
+    it("a new stream's key is inserted once: a second insert fails and the first key stays", async () => {
+      const id = randomUUID();
+      const first = randomBytes(60);
+      await store.insert(id, first, 'local');
+      await expect(store.insert(id, randomBytes(60), 'local')).rejects.toThrow();
+      expect((await store.find([id])).get(id)).toEqual({ state: 'present', wrapped: first });
+    });
+
+    it('no key can be inserted for an erased stream', async () => {
+      const id = randomUUID();
+      await store.erase(id);
+      await expect(store.insert(id, randomBytes(60), 'local')).rejects.toThrow();
+      expect((await store.find([id])).get(id)).toEqual({ state: 'erased' });
+    });
+
     it('erasure deletes the key and no new key can be made for that stream', async () => {
       const id = randomUUID();
       await store.create(id, randomBytes(60), 'local');

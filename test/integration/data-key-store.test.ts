@@ -6,7 +6,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readKeyStoreDbConfig } from '../../lib/config.js';
 import mariadb from 'mariadb';
 import { createPool } from '../../lib/db/pool.js';
+import { MariaDbEventStore } from '../../lib/eventstore/mariadb.js';
+import type { NewEvent } from '../../lib/eventstore/types.js';
 import { MariaDbDataKeyStore } from '../../lib/personal-data/key-store.js';
+import { MasterKeyWrapper } from '../../lib/personal-data/key-wrapping.js';
+import { Keyring } from '../../lib/personal-data/keyring.js';
 import { dataKeyStoreContract } from '../conformance/data-key-store.js';
 
 const command = createPool(readKeyStoreDbConfig(process.env, 'command'));
@@ -18,6 +22,42 @@ afterAll(async () => {
 });
 
 dataKeyStoreContract('MariaDB', () => new MariaDbDataKeyStore(command));
+
+describe("a new stream's key and its first events", () => {
+  const keys = new MariaDbDataKeyStore(command);
+  const keyring = new Keyring(keys, new MasterKeyWrapper(randomBytes(32)));
+  const events = new MariaDbEventStore(command);
+  const event = (): NewEvent => ({
+    eventId: randomUUID(),
+    type: 'UserRegistered',
+    data: { name: { $pd: 'v1.AAAA' } },
+    metadata: { schemaVersion: 1 },
+    occurredAt: new Date().toISOString(),
+  });
+  const appendWithKey = async (streamId: string) => {
+    const fresh = await keyring.newKey(streamId);
+    return events.append({
+      streamId,
+      streamType: 'user',
+      expectedVersion: 0,
+      events: [event()],
+      alsoInTransaction: (conn) => keyring.storeNewKey(fresh, conn),
+    });
+  };
+
+  it('are committed by one transaction', async () => {
+    const id = randomUUID();
+    expect((await appendWithKey(id)).outcome).toBe('appended');
+    expect((await keys.find([id])).get(id)?.state).toBe('present');
+  });
+
+  it('are rolled back together: a refused append leaves no key behind', async () => {
+    const id = randomUUID();
+    await events.append({ streamId: id, streamType: 'user', expectedVersion: 0, events: [event()] });
+    expect((await appendWithKey(id)).outcome).toBe('version-conflict');
+    expect((await keys.find([id])).has(id)).toBe(false);
+  });
+});
 
 describe('who may reach the data keys', () => {
   it('the projection reads keys but cannot make or erase one', async () => {

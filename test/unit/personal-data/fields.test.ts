@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { userEvents } from '../../../aggregates/users/events.js';
 import { isSealed } from '../../../lib/personal-data/cipher.js';
 import { openData, sealData } from '../../../lib/personal-data/fields.js';
 
-const key = randomBytes(32);
+const key = createSecretKey(randomBytes(32));
 const stream = '0eae5110-01c5-4f6c-a18a-5ba31847b279';
 const data = { name: 'Grace Hopper', dateRegister: '2026-01-02T03:04:05.678Z' };
 
@@ -40,7 +40,7 @@ describe('personal fields', () => {
 
   it('another key, or the sealed value moved to another stream, does not open it, and the error names only the field', () => {
     const sealed = sealData(userEvents, 'UserRenamed', stream, { name: 'Ada' }, key);
-    const wrongKey = openData(userEvents, 'UserRenamed', stream, sealed, randomBytes(32));
+    const wrongKey = openData(userEvents, 'UserRenamed', stream, sealed, createSecretKey(randomBytes(32)));
     const otherStream = openData(userEvents, 'UserRenamed', 'another-stream', sealed, key);
     for (const result of [wrongKey, otherStream]) {
       expect(result.ok).toBe(false);
