@@ -3,10 +3,10 @@
  * events of one user unwraps its key once, and a key stays in memory at most `ttlMs`. Erased keys
  * are remembered as erased (erasure is final).
  */
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { Queryable } from '../aggregate/definition.js';
 import type { DataKeyStore, StoredKey } from './key-store.js';
-import type { KeyWrapper } from './key-wrapping.js';
+import { keyObjectOf, type KeyWrapper } from './key-wrapping.js';
 
 /** A stream's key as the sealing and opening of its events need it. */
 export type StreamKey = KeyObject | 'erased';
@@ -121,14 +121,4 @@ export class Keyring {
     }
     this.cache.set(streamId, { key, until: this.now() + this.ttlMs });
   }
-}
-
-/**
- * The key as the cipher takes it, made once: Node checks a raw Buffer key on every cipher call
- * at several times the cost of the cipher itself. The bytes are wiped once copied.
- */
-function keyObjectOf(plaintext: Buffer): KeyObject {
-  const key = createSecretKey(plaintext);
-  plaintext.fill(0);
-  return key;
 }

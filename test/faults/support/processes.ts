@@ -15,6 +15,8 @@ import { CURRENT, LOGS, PORTS, running } from './stack.js';
 
 const OFFLINE_PID = path.join(CURRENT, 'offline.pid');
 const OFFLINE_LOG = path.join(CURRENT, 'offline.log');
+/** The variables the running `sls offline` was started with beyond the suite's own. */
+const OFFLINE_ENV = path.join(CURRENT, 'offline.env.json');
 
 export type Outcome = 'applied' | 'skipped-duplicate' | 'parked' | 'dead-lettered';
 
@@ -99,19 +101,25 @@ async function startOffline(env?: Record<string, string>): Promise<void> {
   child.on('exit', (code, signal) => (exit = { code, signal }));
   child.unref();
   await writeFile(OFFLINE_PID, String(child.pid));
+  await writeFile(OFFLINE_ENV, JSON.stringify(env ?? {}));
   await waitForLog(/Server ready/, 90000, () => exit);
   await waitForLog(/offline-kafka: .*: consuming/, 60000, () => exit);
 }
 
 /**
  * The running `sls offline`, started (on the suite's ports and consumer group) if it is not
- * running; `env` adds variables to a new one (a running one is restarted to get them). A start
- * whose process ends before printing a line is tried once more, with the first attempt's exit in
- * the suite's log: it never reached the code under test, so it says nothing about a scenario.
+ * running; `env` adds variables to it. One started with other variables (a scenario's, such as
+ * 11's token authentication) is restarted, so a scenario never inherits another's settings. A
+ * start whose process ends before printing a line is tried once more, with the first attempt's
+ * exit in the suite's log: it never reached the code under test, so it says nothing about a
+ * scenario.
  */
-export async function ensureOffline(env?: Record<string, string>): Promise<Offline> {
-  if (env) await stopOffline();
-  if (await offlinePid()) return handle();
+export async function ensureOffline(env: Record<string, string> = {}): Promise<Offline> {
+  if (await offlinePid()) {
+    const startedWith = await readFile(OFFLINE_ENV, 'utf8').catch(() => '{}');
+    if (startedWith === JSON.stringify(env)) return handle();
+    await stopOffline();
+  }
   try {
     await startOffline(env);
   } catch (error) {
