@@ -6,7 +6,8 @@
 import { registry } from '../../aggregates/index.js';
 import type { Registry } from '../../lib/aggregate/registry.js';
 import { commandDeps, type CommandDeps } from '../../lib/commands/deps.js';
-import { executeCommand, requestHash } from '../../lib/commands/execute.js';
+import { executeCommand } from '../../lib/commands/execute.js';
+import { requestHash } from '../../lib/commands/request-hash.js';
 import { routeCommand } from '../../lib/commands/routing.js';
 import { config } from '../../lib/config.js';
 import { parseIdempotencyKey, parseIfMatch } from '../../lib/http/headers.js';
@@ -29,6 +30,14 @@ export function createCommandHandler(registry: Registry, getDeps: () => CommandD
     const method = event.requestContext.http.method;
     const traceparent = currentTraceparent();
     const attributes = { 'cqrs.aggregate': routed.aggregate.name, 'cqrs.stream_id': routed.streamId };
+    const sameRequest = [
+      method,
+      routed.operationId,
+      routed.pathId ?? null,
+      event.jsonBody ?? null,
+      ifMatchVersion ?? null,
+    ];
+    const hash = idempotencyKey === undefined ? undefined : await requestHash(sameRequest, deps.keyring);
     const result = await inSpan(`append ${routed.operationId}`, { attributes }, () =>
       executeCommand(
         routed.aggregate,
@@ -38,19 +47,9 @@ export function createCommandHandler(registry: Registry, getDeps: () => CommandD
           newStream: routed.newStream,
           ifMatchVersion,
           idempotency:
-            idempotencyKey === undefined
+            idempotencyKey === undefined || hash === undefined
               ? undefined
-              : {
-                  caller: event.caller ?? '',
-                  key: idempotencyKey,
-                  requestHash: requestHash([
-                    method,
-                    routed.operationId,
-                    routed.pathId ?? null,
-                    event.jsonBody ?? null,
-                    ifMatchVersion ?? null,
-                  ]),
-                },
+              : { caller: event.caller ?? '', key: idempotencyKey, requestHash: hash },
           metadata: {
             requestId: event.requestId,
             correlationId: event.correlationId,

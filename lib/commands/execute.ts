@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { parseEvent, schemaVersionOf } from '../aggregate/catalogue.js';
 import { fold } from '../aggregate/decider.js';
 import type { AggregateDefinition, DomainEvent } from '../aggregate/definition.js';
@@ -53,11 +53,6 @@ function belongsTo(aggregate: AggregateDefinition, stored: StoredEvent): boolean
   return stored.streamType !== undefined
     ? stored.streamType === aggregate.streamType
     : Object.hasOwn(aggregate.events, stored.type);
-}
-
-/** A stable hash of what makes two requests "the same" for an Idempotency-Key. */
-export function requestHash(parts: unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
 function replay(

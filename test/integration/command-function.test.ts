@@ -2,7 +2,7 @@
  * The command function on the real MariaDB and Kafka, called with API Gateway v2 events the
  * way Lambda calls it.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { KafkaEventBus } from '../../lib/bus/kafka.js';
 import { registry } from '../../aggregates/index.js';
 import { closeCommandDeps, commandDeps } from '../../lib/commands/deps.js';
@@ -180,6 +180,23 @@ describe('command function: Idempotency-Key', () => {
     const res = await register('Idem B', { 'idempotency-key': key });
     expect(res).toMatchObject({ statusCode: 422, body: { error: { code: 'IDEMPOTENCY_KEY_REUSED' } } });
     expect(await writeCounts()).toEqual(before);
+  });
+
+  it('the record keeps a keyed hash of the request, which a guessed name cannot be checked against', async () => {
+    const key = randomUUID();
+    const name = `Guessable ${randomUUID().slice(0, 8)}`;
+    await register(name, { 'idempotency-key': key });
+    const rows = (await db.query('SELECT request_hash FROM idempotency_keys WHERE idempotency_key = ?', [
+      key,
+    ])) as Array<{ request_hash: string }>;
+    const stored = rows[0]!.request_hash;
+    const guess = (body: unknown) =>
+      createHash('sha256')
+        .update(JSON.stringify(['POST', 'registerUser', null, body, null]))
+        .digest('hex');
+    expect(stored).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored).not.toBe(guess({ name }));
+    expect((await register(name, { 'idempotency-key': key })).statusCode).toBe(201);
   });
 
   it('concurrent retries with one key create one user', async () => {
