@@ -3,7 +3,7 @@
  * keeper. Locally the keeper is a master key file in the state folder; deployed it is KMS
  * (kms-key-wrapping.ts). Only a wrapped key is ever stored.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -29,9 +29,12 @@ const TAG_BYTES = 16;
 /** Wraps data keys with AES-256-GCM under a master key held in memory (the local keeper, and the tests'). */
 export class MasterKeyWrapper implements KeyWrapper {
   readonly kind = 'local';
+  /** A KeyObject, checked once, rather than the raw bytes Node would check at every wrap. */
+  private readonly masterKey: KeyObject;
 
-  constructor(private readonly masterKey: Buffer) {
+  constructor(masterKey: Buffer) {
     if (masterKey.length !== 32) throw new Error('The master key must be 32 bytes.');
+    this.masterKey = createSecretKey(masterKey);
   }
 
   async generate(streamId: string): Promise<DataKey> {
