@@ -656,7 +656,7 @@ async function scaleRun(): Promise<void> {
   });
   for (const [table, bytes] of Object.entries(fig.bytesPerEvent)) {
     rows.push({
-      figure: `bytes per event at rest at ${size}: ${table.replace(/^[^_]+_/, '')}`,
+      figure: `bytes per event at rest at ${size}: ${table}`,
       ours: fmt(bytes),
       baseline: '-',
       ratio: '-',
@@ -767,7 +767,7 @@ async function main(): Promise<void> {
       loadAverageAtStart,
       loadAverageAtEnd: os.loadavg().map((l) => round(l)),
     },
-    plan: scaleMode ? { ...plan, scaleEvents } : plan,
+    plan: scaleMode ? { rounds: plan.rounds, roundMs: plan.roundMs, scaleEvents } : plan,
   };
   const out = scaleMode
     ? { ...previousOthers, scale: results.scale, scale_run: runInfo }

@@ -241,11 +241,16 @@ async function bytesAtRest(ctx: ScaleContext) {
     const events = sizes.get(`${ctx.databases.commands}.events`)?.rows ?? 0;
     const perEvent: Record<string, number> = {};
     const perRow: Record<string, number> = {};
+    // Keyed `commands.events`, `queries.USER_DATA`, …, whatever the benchmark's prefix.
+    const stable = (table: string) =>
+      table
+        .replace(`${ctx.databases.commands}.`, 'commands.')
+        .replace(`${ctx.databases.queries}.`, 'queries.');
     for (const [table, size] of sizes) {
       // Only the tables the store fills (not the migrations' bookkeeping, nor the empty outbox).
       if (size.rows < 1000) continue;
-      perEvent[table] = round(size.bytes / events, 1);
-      perRow[table] = round(size.bytes / size.rows, 1);
+      perEvent[stable(table)] = round(size.bytes / events, 1);
+      perRow[stable(table)] = round(size.bytes / size.rows, 1);
     }
     return { events, perEvent, perRow };
   } finally {
