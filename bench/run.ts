@@ -647,6 +647,13 @@ async function scaleRun(): Promise<void> {
     target: 'informational',
   });
   rows.push({
+    figure: 'machine load average (1 min) before / after measuring the empty, then the full store',
+    ours: `${fig.loadAverage.empty.join(' / ')}, then ${fig.loadAverage.full.join(' / ')}`,
+    baseline: '-',
+    ratio: '-',
+    target: 'informational',
+  });
+  rows.push({
     figure:
       'InnoDB buffer pool (MiB); pages read from disk (server-wide) while measuring the empty / full store',
     ours: `${fig.bufferPool.sizeMiB} MiB; ${fig.bufferPool.diskReadsEmpty} / ${fig.bufferPool.diskReadsFull}`,

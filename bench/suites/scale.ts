@@ -9,6 +9,7 @@
  * The two stores are measured one after the other, not in alternating rounds (the store only
  * grows), so a change of machine load between them shows in the ratios.
  */
+import os from 'node:os';
 import type { Connection } from 'mariadb';
 import { registry } from '../../aggregates/index.js';
 import { config } from '../../lib/config.js';
@@ -141,6 +142,8 @@ interface Measured {
   list: LoadResult[];
   /** InnoDB pages read from disk during the measured rounds (server-wide). */
   diskReads: number;
+  /** The machine's 1-minute load average before and after the measured rounds. */
+  loadAverage: [number, number];
 }
 
 /** Pages InnoDB read from disk so far, server-wide (other work on the server counts too). */
@@ -164,12 +167,14 @@ async function measure(ctx: ScaleContext, ids: string[], label: string): Promise
   const warm = (op: Op) => closedLoop({ concurrency: 4, durationMs: ctx.plan.roundMs / 3, op });
   for (const op of [register, rename, reads.get, reads.list]) await warm(op);
   const readsBefore = await diskReads(ctx);
+  const loadBefore = round(os.loadavg()[0]!);
   return {
     register: await rounds(ctx, register),
     rename: await rounds(ctx, rename),
     get: await rounds(ctx, reads.get),
     list: await rounds(ctx, reads.list),
     diskReads: (await diskReads(ctx)) - readsBefore,
+    loadAverage: [loadBefore, round(os.loadavg()[0]!)],
   };
 }
 
@@ -353,6 +358,7 @@ export async function scale(ctx: ScaleContext) {
     rename: compare('scale: renames', empty.rename, full.rename),
     getUser: compare('scale: GET /users/{id}', empty.get, full.get),
     listByPrefix: compare('scale: list by name prefix', empty.list, full.list),
+    loadAverage: { empty: empty.loadAverage, full: full.loadAverage },
     bufferPool: {
       sizeMiB: await bufferPoolMiB(ctx),
       diskReadsEmpty: empty.diskReads,
