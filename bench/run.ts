@@ -7,7 +7,7 @@
  *
  * Writes bench/results/latest.json (bench/results/smoke.tmp.json, not kept, for a smoke run) and prints a table.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { format } from 'prettier';
@@ -21,6 +21,16 @@ const only = process.argv
   ?.slice('--only='.length)
   .split(',');
 const wants = (part: string) => !only || only.includes(part);
+/** `--scale`: only the scale suite, on a store of `--scale-events` events (a million unless told). */
+const scaleMode = process.argv.includes('--scale');
+const scaleEvents = Number(
+  process.argv.find((a) => a.startsWith('--scale-events='))?.slice('--scale-events='.length) ??
+    (smoke ? 20000 : 1000000),
+);
+if (!Number.isInteger(scaleEvents) || scaleEvents < 10000) {
+  console.error('--scale-events must be a whole number of at least 10000');
+  process.exit(2);
+}
 
 /** Durations and counts: a full run takes about five minutes, a smoke run well under two. */
 const plan = smoke
@@ -67,6 +77,8 @@ const { httpLoad } = await import('./suites/http.js');
 const emmett = await import('./suites/emmett.js');
 const { bundles } = await import('./suites/bundles.js');
 const { footprint } = await import('./suites/footprint.js');
+const { scale, SCALE_TARGETS } = await import('./suites/scale.js');
+const { keyringFor } = await import('../lib/personal-data/keyring-for.js');
 const { startOffline } = await import('../test/support/offline.js');
 const { handler: commandHandler } = await import('../functions/command/handler.js');
 const { handler: queryHandler } = await import('../functions/query/handler.js');
@@ -577,6 +589,89 @@ async function footprintAtRest(): Promise<void> {
   }
 }
 
+/** The scale suite: a million-event store against a nearly empty one (bench/suites/scale.ts). */
+async function scaleRun(): Promise<void> {
+  const { adminConnection } = await import('./support/stack.js');
+  const fig = await scale({
+    plan: {
+      events: scaleEvents,
+      seedEvents: 2000,
+      relayBacklog: Math.min(100000, scaleEvents / 10),
+      rounds: plan.rounds,
+      roundMs: plan.roundMs,
+      concurrency: 16,
+    },
+    connect: adminConnection,
+    databases: { commands: benchEnv.COMMANDS_DB!, queries: benchEnv.QUERIES_DB! },
+    command: commandsOwnTopic.handler as never,
+    query: queryHandler as never,
+    operator: { pool: pool('operator'), keyring: keyringFor('operator') },
+    say,
+  });
+  results.scale = fig;
+  const size = `${Math.round(fig.store.loadedEvents / 1000)}k events`;
+  const compared = (figure: string, c: (typeof fig)['register'], throughput: boolean) => {
+    if (throughput)
+      rows.push({
+        figure: `${figure} at ${size} vs empty store (per s)`,
+        ours: fmt(c.fullPerSecond),
+        baseline: fmt(c.emptyPerSecond),
+        ratio: fmt(c.throughputRatio, 2),
+        target: verdict(c.throughputRatio, SCALE_TARGETS.throughputRatio),
+      });
+    rows.push({
+      figure: `${figure} p99 at ${size} vs empty store (ms; ratio empty/full)`,
+      ours: fmt(c.fullP99Ms, 1),
+      baseline: fmt(c.emptyP99Ms, 1),
+      ratio: fmt(c.p99Ratio, 2),
+      target: verdict(c.p99Ratio, SCALE_TARGETS.p99Ratio),
+    });
+  };
+  compared('command POST /users (register), concurrency 16', fig.register, true);
+  compared('command PUT /users/{id}/name (rename), concurrency 16', fig.rename, true);
+  compared('GET /users/{id}, concurrency 16', fig.getUser, false);
+  compared('GET /users?name=<prefix> first page, concurrency 16', fig.listByPrefix, false);
+  const rebuildTarget = SCALE_TARGETS.rebuildEventsPerSecond;
+  rows.push({
+    figure: `read-model rebuild of ${size} (events/s)`,
+    ours: fmt(fig.rebuild.eventsPerSecond),
+    baseline: '-',
+    ratio: '-',
+    target: `≥ ${rebuildTarget} ${fig.rebuild.eventsPerSecond >= rebuildTarget ? 'met' : 'NOT met'}`,
+  });
+  rows.push({
+    figure: `relay catch-up of ${fig.relay.events} outbox rows (events/s)`,
+    ours: fmt(fig.relay.eventsPerSecond),
+    baseline: '-',
+    ratio: '-',
+    target: 'informational',
+  });
+  rows.push({
+    figure: 'machine load average (1 min) before / after measuring the empty, then the full store',
+    ours: `${fig.loadAverage.empty.join(' / ')}, then ${fig.loadAverage.full.join(' / ')}`,
+    baseline: '-',
+    ratio: '-',
+    target: 'informational',
+  });
+  rows.push({
+    figure:
+      'InnoDB buffer pool (MiB); pages read from disk (server-wide) while measuring the empty / full store',
+    ours: `${fig.bufferPool.sizeMiB} MiB; ${fig.bufferPool.diskReadsEmpty} / ${fig.bufferPool.diskReadsFull}`,
+    baseline: '-',
+    ratio: '-',
+    target: 'informational',
+  });
+  for (const [table, bytes] of Object.entries(fig.bytesPerEvent)) {
+    rows.push({
+      figure: `bytes per event at rest at ${size}: ${table}`,
+      ours: fmt(bytes),
+      baseline: '-',
+      ratio: '-',
+      target: `informational (${fmt(fig.bytesPerRow[table]!)} B per row)`,
+    });
+  }
+}
+
 /** Cold-start guards: every function's bundle and module initialisation stay under these. */
 const BUNDLE_LIMIT_KIB = 800;
 const INIT_LIMIT_MS = 100;
@@ -632,22 +727,26 @@ function printTable(): void {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const loadAverageAtStart = os.loadavg().map((l) => round(l));
   say(
     `${smoke ? 'smoke' : 'full'} run; databases ${benchEnv.COMMANDS_DB}/${benchEnv.QUERIES_DB}, topic ${benchEnv.KAFKA_TOPIC}`,
   );
   const stack = await acquireStack('npm run bench');
   await setUp();
   try {
-    if (wants('commands')) await commandsVsRaw();
-    if (wants('emmett')) await versusEmmett();
-    if (wants('projection')) await projectionVsBulk();
-    if (wants('tracing')) await tracingCost();
-    if (wants('personal-data')) await personalDataCost();
-    if (wants('producer')) await producerVsKafka();
-    if (wants('freshness') || wants('http')) await throughOffline();
-    if (wants('freshness')) await freshnessInProcess();
-    if (wants('footprint')) await footprintAtRest();
-    if (wants('bundles')) await bundleSizes();
+    if (scaleMode) await scaleRun();
+    else {
+      if (wants('commands')) await commandsVsRaw();
+      if (wants('emmett')) await versusEmmett();
+      if (wants('projection')) await projectionVsBulk();
+      if (wants('tracing')) await tracingCost();
+      if (wants('personal-data')) await personalDataCost();
+      if (wants('producer')) await producerVsKafka();
+      if (wants('freshness') || wants('http')) await throughOffline();
+      if (wants('freshness')) await freshnessInProcess();
+      if (wants('footprint')) await footprintAtRest();
+      if (wants('bundles')) await bundleSizes();
+    }
   } finally {
     await commandsOwnTopic.close();
     await closeCommandDeps();
@@ -656,25 +755,30 @@ async function main(): Promise<void> {
     await stack.release();
   }
   printTable();
-  const out = {
-    ...results,
-    run: {
-      mode: smoke ? 'smoke' : 'full',
-      parts: only ?? 'all',
-      at: new Date().toISOString(),
-      seconds: Math.round((Date.now() - started) / 1000),
-      machine: {
-        cpus: os.cpus().length,
-        cpu: os.cpus()[0]?.model,
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-        loadAverageAtEnd: os.loadavg().map((l) => round(l)),
-      },
-      plan,
-    },
-    detail,
-  };
   const file = path.join(ROOT, 'bench', 'results', smoke ? 'smoke.tmp.json' : 'latest.json');
+  // The scale run and the others each replace only their own figures in the file.
+  const previous = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)
+    : {};
+  const { scale: previousScale, scale_run: previousScaleRun, ...previousOthers } = previous;
+  const runInfo = {
+    mode: smoke ? 'smoke' : 'full',
+    parts: scaleMode ? 'scale' : (only ?? 'all'),
+    at: new Date().toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    machine: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      loadAverageAtStart,
+      loadAverageAtEnd: os.loadavg().map((l) => round(l)),
+    },
+    plan: scaleMode ? { rounds: plan.rounds, roundMs: plan.roundMs, scaleEvents } : plan,
+  };
+  const out = scaleMode
+    ? { ...previousOthers, scale: results.scale, scale_run: runInfo }
+    : { ...results, run: runInfo, detail, scale: previousScale, scale_run: previousScaleRun };
   writeFileSync(file, await format(JSON.stringify(out), { parser: 'json' }));
   say(`wrote ${path.relative(ROOT, file)} in ${Math.round((Date.now() - started) / 1000)} s`);
 }

@@ -12,7 +12,7 @@ import { rebuildReadModel } from '../lib/rebuild/rebuild.js';
 import { progressBar } from './progress-bar.js';
 
 const { values } = parseArgs({
-  options: { chunk: { type: 'string', default: '2000' }, 'keep-old': { type: 'boolean', default: false } },
+  options: { chunk: { type: 'string', default: '10000' }, 'keep-old': { type: 'boolean', default: false } },
 });
 const chunkSize = Number(values.chunk);
 if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 100000) {

@@ -15,12 +15,13 @@ import { closedLoop } from '../support/load.js';
 
 type Invokable = (event: never, context: never) => Promise<{ statusCode: number }>;
 
-interface TableSize {
+export interface TableSize {
   bytes: number;
   rows: number;
 }
 
-async function sizes(conn: Connection, databases: string[]): Promise<Map<string, TableSize>> {
+/** Each base table's data and indexes (after ANALYZE TABLE) and its row count, keyed `db.table`. */
+export async function tableSizes(conn: Connection, databases: string[]): Promise<Map<string, TableSize>> {
   const tables = (await conn.query(
     `SELECT table_schema AS db, table_name AS name FROM information_schema.tables
       WHERE table_schema IN (?) AND table_type = 'BASE TABLE'`,
@@ -53,7 +54,7 @@ export async function footprint(options: {
 }): Promise<Record<string, number>> {
   const { admin, databases, count } = options;
   const names = [databases.commands, databases.queries];
-  const before = await sizes(admin, names);
+  const before = await tableSizes(admin, names);
   const [{ last }] = (await admin.query(
     `SELECT COALESCE(MAX(position), 0) AS last FROM \`${databases.commands}\`.events`,
   )) as [{ last: number }];
@@ -82,7 +83,7 @@ export async function footprint(options: {
     const batch = records.slice(i, i + 500).map((r) => ({ ...r, timestamp: String(r.timestamp) }));
     await options.projection(buildKafkaEvent({ eventSource: 'aws:kafka', bootstrapServers: 'bench' }, batch));
   }
-  const after = await sizes(admin, names);
+  const after = await tableSizes(admin, names);
   // A table whose rows do not stay (the outbox) keeps nothing at rest, though InnoDB keeps the
   // pages its deleted rows used for a while.
   const perCommand: Record<string, number> = {};

@@ -107,7 +107,7 @@ export async function rebuildReadModel(
   const live = liveTables(registry);
   const fresh = suffixed(live, '_rebuild');
   const old = suffixed(live, '_old');
-  const chunkSize = options.chunkSize ?? 2000;
+  const chunkSize = options.chunkSize ?? 10000;
   const events = `\`${names.commands}\`.events`;
   const lockName = `cqrs_rebuild_${names.queries}`;
   const lockConn = await pool.getConnection();
@@ -130,15 +130,24 @@ export async function rebuildReadModel(
     const started = Date.now();
     let appliedThisRun = 0;
 
+    const readChunk = (after: number): Promise<EventRow[]> => {
+      const rows = pool.query(
+        `SELECT ${EVENT_COLUMNS} FROM ${events} WHERE position > ? ORDER BY position LIMIT ?`,
+        [after, chunkSize],
+      ) as Promise<EventRow[]>;
+      // A read ahead that is never awaited (the run stopped or failed) must not go unhandled.
+      rows.catch(() => undefined);
+      return rows;
+    };
+    let next = readChunk(checkpoint);
     for (;;) {
       if (options.signal?.aborted) return { outcome: 'interrupted', runId: run.id, checkpoint };
-      const rows = (await pool.query(
-        `SELECT ${EVENT_COLUMNS} FROM ${events} WHERE position > ? ORDER BY position LIMIT ?`,
-        [checkpoint, chunkSize],
-      )) as EventRow[];
+      const rows = await next;
       if (rows.length === 0) break;
       const stored = rows.map(rowToEvent);
       const last = stored[stored.length - 1]!.position;
+      // The next chunk is read while this one is applied: the read and the write overlap.
+      next = rows.length < chunkSize ? Promise.resolve([]) : readChunk(last);
       await inTransaction(pool, async (conn) => {
         await rebuildStore.projectBatchIn(conn, stored.map(recordFromStoredEvent));
         await conn.query(
