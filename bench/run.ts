@@ -13,13 +13,14 @@ import path from 'node:path';
 import { format } from 'prettier';
 import type { PairedFigure } from './suites/commands.js';
 import type { LoadResult } from './support/load.js';
+import type { Percentiles } from './support/stats.js';
 import { benchTopics, consumerGroup, enter, setUp, tearDown, benchEnv } from './support/stack.js';
 
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
-const only = process.argv
-  .find((a) => a.startsWith('--only='))
-  ?.slice('--only='.length)
-  .split(',');
+/** The value of `--name=value` on the command line. */
+const option = (name: string) =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(`--${name}=`.length);
+const only = option('only')?.split(',');
 const wants = (part: string) => !only || only.includes(part);
 /** `--scale`: only the scale suite, on a store of `--scale-events` events (a million unless told). */
 const scaleMode = process.argv.includes('--scale');
@@ -31,6 +32,16 @@ if (!Number.isInteger(scaleEvents) || scaleEvents < 10000) {
   console.error('--scale-events must be a whole number of at least 10000');
   process.exit(2);
 }
+/**
+ * `--runs=N` (or BENCH_FRESHNESS_RUNS): freshness at 100/s through `sls offline` N times, each
+ * time against an `sls offline` started anew, so each run meets whatever its start leaves.
+ */
+const offlineRuns = Math.max(
+  1,
+  Math.floor(Number(option('runs') ?? process.env.BENCH_FRESHNESS_RUNS ?? 1)) || 1,
+);
+/** The freshness target at 100/s (ms, p99). */
+const FRESHNESS_P99_TARGET_MS = 50;
 
 /** Durations and counts: a full run takes about five minutes, a smoke run well under two. */
 const plan = smoke
@@ -386,29 +397,57 @@ async function producerVsKafka(): Promise<void> {
   }
 }
 
-/** Freshness at 100/s and 500/s, after a short warm-up that also waits for the consumer group. */
+/** The one-minute load average now, for the figures a busy machine moves. */
+const loadNow = () => round(os.loadavg()[0] ?? Number.NaN, 1);
+
+/**
+ * Freshness at 100/s and 500/s (or `rates`). The first commands after start-up, at 20/s for 1 s,
+ * also warm this process's handlers; they are reported too, as what a user's first commands meet.
+ * `run` names one of several runs against `sls offline` started anew.
+ */
 async function freshnessRuns(
   where: string,
   command: typeof commandHandler,
-  applied?: Map<string, { start: number; end: number }>,
-): Promise<Record<string, unknown>> {
-  const fresh: Record<string, unknown> = {};
-  await freshness(command as never, queryHandler as never, 20, 1000);
-  for (const rate of [100, 500]) {
-    say(`freshness at ${rate} commands/s, projection in ${where}`);
+  {
+    applied,
+    rates = [100, 500],
+    run,
+  }: { applied?: Map<string, { start: number; end: number }>; rates?: number[]; run?: number } = {},
+): Promise<Record<string, Percentiles & { load_average: number }>> {
+  const fresh: Record<string, Percentiles & { load_average: number }> = {};
+  const label = `${where}${run ? `, run ${run} of ${offlineRuns}` : ''}`;
+  const key = (name: string) =>
+    `${name}${where === 'sls offline' ? '' : '_in_process'}${run && run > 1 ? `_run${run}` : ''}`;
+  const first = await freshness(command as never, queryHandler as never, 20, 1000);
+  const { answeredAt: _a, seenAt: _s, ...firstFigure } = first;
+  detail[key('freshness_first_commands')] = firstFigure;
+  rows.push({
+    figure: `first 20 commands after start-up (20/s), 2xx → visible, ${label} (ms p50/p95/p99)`,
+    ours: `${first.p50}/${first.p95}/${first.p99}`,
+    baseline: '-',
+    ratio: '-',
+    target: 'informational',
+  });
+  for (const rate of rates) {
+    say(`freshness at ${rate} commands/s, projection in ${label}`);
     const fig = await freshness(command as never, queryHandler as never, rate, plan.freshMs);
-    fresh[rate] = { p50: fig.p50, p95: fig.p95, p99: fig.p99 };
+    const load = loadNow();
+    fresh[rate] = { p50: fig.p50, p95: fig.p95, p99: fig.p99, load_average: load };
     const { answeredAt, seenAt, ...figure } = fig;
-    detail[`freshness_${rate}${where === 'sls offline' ? '' : '_in_process'}`] = {
+    detail[key(`freshness_${rate}`)] = {
       ...figure,
+      load_average: load,
       ...(applied ? { steps: freshnessSteps(answeredAt, seenAt, applied) } : {}),
     };
     rows.push({
-      figure: `freshness at ${rate}/s, 2xx → visible, ${where} (ms p50/p95/p99)`,
-      ours: `${fig.p50}/${fig.p95}/${fig.p99}`,
+      figure: `freshness at ${rate}/s, 2xx → visible, ${label} (ms p50/p95/p99)`,
+      ours: `${fig.p50}/${fig.p95}/${fig.p99} (load ${load})`,
       baseline: '-',
       ratio: '-',
-      target: rate === 100 ? `p99 ≤ 50 ${fig.p99 <= 50 ? 'met' : 'NOT met'}` : 'informational',
+      target:
+        rate === 100
+          ? `p99 ≤ ${FRESHNESS_P99_TARGET_MS} ${fig.p99 <= FRESHNESS_P99_TARGET_MS ? 'met' : 'NOT met'}`
+          : 'informational',
     });
   }
   return fresh;
@@ -462,7 +501,7 @@ async function freshnessInProcess(): Promise<void> {
     results.freshness_in_process_ms = await freshnessRuns(
       'in-process event source',
       command.handler as typeof commandHandler,
-      applied,
+      { applied },
     );
   } finally {
     await source.stop();
@@ -470,8 +509,42 @@ async function freshnessInProcess(): Promise<void> {
   }
 }
 
-async function throughOffline(): Promise<void> {
-  say('starting sls offline (projection through the offline Kafka plugin)');
+/**
+ * Through `sls offline`: freshness (the first of `offlineRuns` runs at 100/s and 500/s, the
+ * others at 100/s, each against an `sls offline` started anew on the same consumer group) and HTTP
+ * (the first run).
+ */
+async function throughOfflineRuns(): Promise<void> {
+  const runs: Array<Percentiles & { run: number; load_average: number; met: boolean }> = [];
+  for (let run = 1; run <= (wants('freshness') ? offlineRuns : 1); run++) {
+    const fresh = await throughOffline(offlineRuns > 1 ? run : undefined);
+    const at100 = fresh?.[100];
+    if (at100) runs.push({ run, ...at100, met: at100.p99 <= FRESHNESS_P99_TARGET_MS });
+  }
+  if (!runs.length) return;
+  const met = runs.filter((r) => r.met).length;
+  results.freshness_100_runs = {
+    target_p99_ms: FRESHNESS_P99_TARGET_MS,
+    met: `${met} of ${runs.length}`,
+    runs,
+  };
+  if (runs.length > 1)
+    rows.push({
+      figure: `freshness at 100/s through sls offline: runs with p99 ≤ ${FRESHNESS_P99_TARGET_MS} ms`,
+      ours: `${met} of ${runs.length} (p99 ${runs.map((r) => r.p99).join(' / ')} ms)`,
+      baseline: '-',
+      ratio: '-',
+      target: `${runs.length} of ${runs.length} ${met === runs.length ? 'met' : 'NOT met'}`,
+    });
+}
+
+async function throughOffline(
+  run?: number,
+): Promise<Record<string, Percentiles & { load_average: number }> | undefined> {
+  say(
+    `starting sls offline (projection through the offline Kafka plugin)${run ? `, run ${run} of ${offlineRuns}` : ''}`,
+  );
+  let fresh: Record<string, Percentiles & { load_average: number }> | undefined;
   const server = await startOffline({
     httpPort: HTTP_PORT,
     lambdaPort: HTTP_PORT + 2,
@@ -479,8 +552,14 @@ async function throughOffline(): Promise<void> {
     env: { LOG_LEVEL: 'warn' },
   });
   try {
-    if (wants('freshness')) results.freshness_ms = await freshnessRuns('sls offline', commandHandler);
-    if (wants('http')) {
+    if (wants('freshness')) {
+      fresh = await freshnessRuns('sls offline', commandHandler, {
+        rates: (run ?? 1) === 1 ? [100, 500] : [100],
+        run,
+      });
+      if ((run ?? 1) === 1) results.freshness_ms = fresh;
+    }
+    if (wants('http') && (run ?? 1) === 1) {
       say('HTTP through sls offline (autocannon, 16 connections)');
       const warm = { method: 'POST' as const, path: '/users', body: JSON.stringify({ name: 'Warm Up' }) };
       await httpLoad(server.url, 'warm-up', warm, 2);
@@ -519,9 +598,11 @@ async function throughOffline(): Promise<void> {
       }
     }
   } finally {
-    if (process.env.BENCH_OFFLINE_LOG) writeFileSync(process.env.BENCH_OFFLINE_LOG, server.output());
+    const logFile = process.env.BENCH_OFFLINE_LOG;
+    if (logFile) writeFileSync(run && run > 1 ? `${logFile}.run${run}` : logFile, server.output());
     await server.stop();
   }
+  return fresh;
 }
 
 async function versusEmmett(): Promise<void> {
@@ -725,6 +806,31 @@ function printTable(): void {
   for (const r of rows) console.log(line(r));
 }
 
+/**
+ * A partial run (`--only`) replaces only the figures it measured: the others, and the description
+ * of the run they come from, stay as the file has them; this run is described under
+ * `partial_runs`, by its parts.
+ */
+function mergedInto(file: string, out: Record<string, unknown>): Record<string, unknown> {
+  let previous: Record<string, unknown>;
+  try {
+    previous = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return out;
+  }
+  const { run, detail: measured, ...figures } = out;
+  const partialRuns = (previous.partial_runs ?? {}) as Record<string, unknown>;
+  return {
+    ...previous,
+    ...Object.fromEntries(Object.entries(figures).filter(([, v]) => !isEmpty(v))),
+    detail: { ...(previous.detail as object), ...(measured as object) },
+    partial_runs: { ...partialRuns, [(only ?? []).join(',')]: run },
+  };
+}
+
+const isEmpty = (value: unknown) =>
+  typeof value === 'object' && value !== null && Object.keys(value).length === 0;
+
 async function main(): Promise<void> {
   const started = Date.now();
   const loadAverageAtStart = os.loadavg().map((l) => round(l));
@@ -742,7 +848,7 @@ async function main(): Promise<void> {
       if (wants('tracing')) await tracingCost();
       if (wants('personal-data')) await personalDataCost();
       if (wants('producer')) await producerVsKafka();
-      if (wants('freshness') || wants('http')) await throughOffline();
+      if (wants('freshness') || wants('http')) await throughOfflineRuns();
       if (wants('freshness')) await freshnessInProcess();
       if (wants('footprint')) await footprintAtRest();
       if (wants('bundles')) await bundleSizes();
@@ -779,7 +885,10 @@ async function main(): Promise<void> {
   const out = scaleMode
     ? { ...previousOthers, scale: results.scale, scale_run: runInfo }
     : { ...results, run: runInfo, detail, scale: previousScale, scale_run: previousScaleRun };
-  writeFileSync(file, await format(JSON.stringify(out), { parser: 'json' }));
+  writeFileSync(
+    file,
+    await format(JSON.stringify(only && !scaleMode ? mergedInto(file, out) : out), { parser: 'json' }),
+  );
   say(`wrote ${path.relative(ROOT, file)} in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 

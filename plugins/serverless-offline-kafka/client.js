@@ -80,6 +80,8 @@ import { Kafka, logLevel } from 'kafkajs';
  * @typedef {object} KafkaClient
  * @property {(options: ConsumerOptions) => KafkaConsumer} consumer
  * @property {() => KafkaProducer} producer
+ * @property {(topic: string) => Promise<number | undefined>} partitionCount  undefined when the
+ *   broker does not answer at once or the topic does not exist (asked once, never retried)
  */
 
 /**
@@ -100,7 +102,25 @@ export function kafkaClient({ brokers, clientId, retries = 5 }) {
   return {
     consumer: (options) => consumerPort(kafka.consumer({ ...options, allowAutoTopicCreation: false })),
     producer: () => producerPort(kafka.producer({ allowAutoTopicCreation: false })),
+    partitionCount: (topic) => partitionCount(kafka, topic),
   };
+}
+
+/**
+ * @param {import('kafkajs').Kafka} kafka
+ * @param {string} topic
+ */
+async function partitionCount(kafka, topic) {
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  try {
+    await admin.connect();
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return topics[0]?.partitions.length;
+  } catch {
+    return undefined;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }
 
 /**

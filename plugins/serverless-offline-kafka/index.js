@@ -8,7 +8,9 @@
  */
 import { kafkaClient } from './client.js';
 import { SETTINGS_SCHEMA, onFailureDir, readBrokers, readSources } from './config.js';
+import { functionEnvironments } from './environments.js';
 import { KafkaEventSource } from './event-source.js';
+import { buildKafkaEvent } from './kafka-event.js';
 import { describePolicy } from './policy.js';
 
 /** Options serverless-offline's Lambda runner reads, with its own defaults. */
@@ -21,9 +23,25 @@ const LAMBDA_DEFAULTS = {
   useInProcess: false,
 };
 
+/** @typedef {import('./config.js').SourceDefinition} SourceDefinition */
+/** @typedef {ReturnType<typeof functionEnvironments>} FunctionEnvironments */
+
+/**
+ * The partitions of the mappings' topics together; a topic the broker does not describe at once
+ * counts as one.
+ * @param {SourceDefinition[]} sources
+ * @param {import('./client.js').KafkaClient} kafka
+ */
+async function partitionsOf(sources, kafka) {
+  const counts = await Promise.all(sources.map((s) => kafka.partitionCount(s.topic)));
+  return counts.reduce((/** @type {number} */ sum, n) => sum + (n ?? 1), 0);
+}
+
 export default class ServerlessOfflineKafka {
   /** @type {KafkaEventSource[]} */
   #sources = [];
+  /** @type {Map<string, FunctionEnvironments>} */
+  #environments = new Map();
   /** @type {any} */
   #lambda;
   /** @type {Promise<void> | undefined} */
@@ -79,20 +97,31 @@ export default class ServerlessOfflineKafka {
       reloadHandler: false,
     };
     this.#lambda = new Lambda(this.serverless, offlineOptions);
+    const functionKeys = [...new Set(sources.map((s) => s.functionKey))];
     this.#lambda.create(
-      [...new Set(sources.map((s) => s.functionKey))].map((functionKey) => ({
+      functionKeys.map((functionKey) => ({
         functionKey,
         functionDefinition: service.getFunction(functionKey),
       })),
     );
     const kafka = kafkaClient({ brokers, clientId: 'serverless-offline-kafka-event-source' });
-    this.log.notice(`offline-kafka: brokers ${brokers.join(',')}`);
+    const bootstrapServers = brokers.join(',');
+    this.log.notice(`offline-kafka: brokers ${bootstrapServers}`);
+    const mappings = functionKeys.map((functionKey) => sources.filter((s) => s.functionKey === functionKey));
+    const partitions = await Promise.all(mappings.map((own) => partitionsOf(own, kafka)));
+    // Warming takes its environments at once, so the consumers, joining their groups meanwhile,
+    // deliver their first records only to warm ones.
+    const warming = mappings.map((own, i) => {
+      const [{ functionKey, eventSource, eventSourceArn }] = /** @type {[SourceDefinition]} */ (own);
+      const empty = buildKafkaEvent({ eventSource, eventSourceArn, bootstrapServers }, []);
+      return this.#warm(functionKey, /** @type {number} */ (partitions[i]), empty);
+    });
     for (const source of sources) {
       const eventSource = new KafkaEventSource({
         source,
         kafka,
-        bootstrapServers: brokers.join(','),
-        invoke: (functionKey, event) => this.#invoke(functionKey, event),
+        bootstrapServers,
+        invoke: (functionKey, event) => this.#run(functionKey, event),
         log: this.log,
         onFailureDir: onFailureDir(this.settings, this.serverless.serviceDir ?? process.cwd()),
       });
@@ -102,9 +131,45 @@ export default class ServerlessOfflineKafka {
       );
       void eventSource.start();
     }
+    await Promise.all(warming);
     const stopOnSignal = () => void this.stop();
     process.once('SIGINT', stopOnSignal);
     process.once('SIGTERM', stopOnSignal);
+  }
+
+  /**
+   * Starts as many environments of the function as its mappings can invoke at once (one per
+   * partition of their topics, at most its reserved concurrency), each with an empty batch of the
+   * event its first mapping sends, before `sls offline` serves anything (environments.js).
+   *
+   * @param {string} functionKey
+   * @param {number} partitions  of the topics of its mappings
+   * @param {unknown} empty  the event of its first mapping, with no records
+   */
+  async #warm(functionKey, partitions, empty) {
+    const reserved = Number(this.serverless.service.getFunction(functionKey).reservedConcurrency);
+    const environments = functionEnvironments({
+      limit: Number.isInteger(reserved) && reserved > 0 ? reserved : Infinity,
+      invoke: (event) => this.#invoke(functionKey, event),
+    });
+    this.#environments.set(functionKey, environments);
+    const { started, failures } = await environments.warm(partitions, empty);
+    this.log.notice(`offline-kafka: ${functionKey}: ${started} environment(s) started`);
+    for (const failure of failures)
+      this.log.warning(
+        `offline-kafka: ${functionKey}: an environment answered its start-up batch with an error ` +
+          `(${/** @type {Error} */ (failure)?.message ?? String(failure)}); it stays in use`,
+      );
+  }
+
+  /**
+   * One invocation of the function, once it has a free environment.
+   * @param {string} functionKey
+   * @param {unknown} event
+   */
+  #run(functionKey, event) {
+    const environments = /** @type {FunctionEnvironments} */ (this.#environments.get(functionKey));
+    return environments.run(event);
   }
 
   /**

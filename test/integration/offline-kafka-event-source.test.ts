@@ -11,7 +11,7 @@ import type { KafkaLambdaEvent } from '../../lib/projection/kafka-event.js';
 import { kafkaConfig } from '../support/env.js';
 import { eventually } from '../support/offline.js';
 import { committedOffset, source, topicWith } from '../support/offline-kafka.js';
-import { deleteCreatedTopics } from '../support/topics.js';
+import { createTopic, deleteCreatedTopics } from '../support/topics.js';
 
 const kafka = kafkaClient({ brokers: kafkaConfig.brokers, clientId: 'test' });
 /** The broker's minimum (group.min.session.timeout.ms), so that expiring a member is quick. */
@@ -154,5 +154,13 @@ describe('offline Kafka event source', () => {
     expect(warnings[0]).toMatch(/broker not reachable at 127\.0\.0\.1:1 .*retrying in/);
     await es.stop();
     await running;
+  });
+
+  it('counts the partitions of a topic, whose environments start before sls offline serves; none for a topic or broker it cannot reach', async () => {
+    const topic = await createTopic('plugin', 3);
+    expect(await kafka.partitionCount(topic)).toBe(3);
+    expect(await kafka.partitionCount(`missing-${topic}`)).toBeUndefined();
+    const nowhere = kafkaClient({ brokers: ['127.0.0.1:1'], clientId: 'test', retries: 0 });
+    expect(await nowhere.partitionCount(topic)).toBeUndefined();
   });
 });
