@@ -820,14 +820,20 @@ function mergedInto(file: string, out: Record<string, unknown>): Record<string, 
   }
   const { run, detail: measured, ...figures } = out;
   const partialRuns = (previous.partial_runs ?? {}) as Record<string, unknown>;
+  // A group of figures (ratios, command_per_s, …) keeps the members this run did not measure.
+  const merged = Object.entries(figures)
+    .filter(([, v]) => !isEmpty(v))
+    .map(([k, v]) => [k, isGroup(v) && isGroup(previous[k]) ? { ...previous[k], ...v } : v]);
   return {
     ...previous,
-    ...Object.fromEntries(Object.entries(figures).filter(([, v]) => !isEmpty(v))),
+    ...Object.fromEntries(merged),
     detail: { ...(previous.detail as object), ...(measured as object) },
     partial_runs: { ...partialRuns, [(only ?? []).join(',')]: run },
   };
 }
 
+const isGroup = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const isEmpty = (value: unknown) =>
   typeof value === 'object' && value !== null && Object.keys(value).length === 0;
 

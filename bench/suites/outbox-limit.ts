@@ -3,13 +3,14 @@
  * registration, hand-written with the same connector, pool, producer and concurrency, and no
  * framework (no HTTP shell, no validation, no decider, no event store class).
  *
- * One transaction: the event, its outbox row, the write-side state row, and the idempotency
- * row when a key is sent; then the acks=all produce through the same producer; then the outbox
+ * One transaction: the event, its outbox row, the write-side state row, the new user's data key
+ * row (personal_data_keys, as a registration stores its key), and the idempotency row when a
+ * key is sent; then the acks=all produce through the same producer; then the outbox
  * delete. The inserts go out pipelined behind BEGIN's answer, as a careful hand-written version
  * would send them; the deletes of concurrent commands share one statement through the outbox
  * adapter (one commit for many), so the limit uses the best technique the project knows.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { KafkaEventBus } from '../../lib/bus/kafka.js';
 import type { Pool } from '../../lib/db/pool.js';
 import { MariaDbOutbox } from '../../lib/outbox/mariadb.js';
@@ -60,6 +61,10 @@ export function outboxLimitOp(pool: Pool, bus: KafkaEventBus, options: OutboxLim
           conn.query(
             'INSERT INTO USER_DATA (NAME, DATE_REGISTER, USER_ID, VERSION, STATUS) VALUES (?, ?, ?, 1, ?)',
             [data.name, data.dateRegister, streamId, 'active'],
+          ),
+          conn.query(
+            'INSERT INTO personal_data_keys (stream_id, wrapped_key, wrapped_by, created_at) VALUES (?, ?, ?, UTC_TIMESTAMP(3))',
+            [streamId, randomBytes(60), 'local'],
           ),
         );
         await Promise.all(writes);
