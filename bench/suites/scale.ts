@@ -28,7 +28,7 @@ import { tableSizes } from './footprint.js';
 
 type Invokable = (event: never, context: never) => Promise<{ statusCode: number }>;
 
-/** The targets: the full store against the empty one, and absolute rates. */
+/** The targets: the full store against the empty one, and absolute rates. */
 export const SCALE_TARGETS = {
   throughputRatio: 0.9,
   p99Ratio: 0.9,
