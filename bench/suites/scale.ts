@@ -146,18 +146,23 @@ interface Measured {
   loadAverage: [number, number];
 }
 
-/** Pages InnoDB read from disk so far, server-wide (other work on the server counts too). */
-async function diskReads(ctx: ScaleContext): Promise<number> {
+/** One value the server reports (first row, first column), read on an admin connection of its own. */
+async function serverValue(ctx: ScaleContext, sql: string): Promise<number> {
   const admin = await ctx.connect(ctx.databases.commands);
   try {
-    const [row] = (await admin.query("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_reads'")) as Array<{
-      Value: string;
-    }>;
-    return Number(row?.Value);
+    const [row] = (await admin.query(sql)) as Array<Record<string, unknown>>;
+    return Number(Object.values(row ?? {})[0]);
   } finally {
     await admin.end();
   }
 }
+
+/** Pages InnoDB read from disk so far, server-wide (other work on the server counts too). */
+const diskReads = (ctx: ScaleContext): Promise<number> =>
+  serverValue(
+    ctx,
+    "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'INNODB_BUFFER_POOL_READS'",
+  );
 
 async function measure(ctx: ScaleContext, ids: string[], label: string): Promise<Measured> {
   const reads = readOps(ctx.query, ids);
@@ -202,15 +207,7 @@ async function settle(ctx: ScaleContext): Promise<void> {
 
 /** The server's InnoDB buffer pool, which holds the pages reads are served from (MiB). */
 async function bufferPoolMiB(ctx: ScaleContext): Promise<number> {
-  const admin = await ctx.connect(ctx.databases.commands);
-  try {
-    const [row] = (await admin.query('SELECT @@innodb_buffer_pool_size AS bytes')) as Array<{
-      bytes: number;
-    }>;
-    return Math.round(Number(row?.bytes) / 2 ** 20);
-  } finally {
-    await admin.end();
-  }
+  return Math.round((await serverValue(ctx, 'SELECT @@innodb_buffer_pool_size')) / 2 ** 20);
 }
 
 async function load(ctx: ScaleContext, count: number, offset: number): Promise<LoadSummary> {

@@ -3,10 +3,7 @@
  * base64 of a 12-byte IV, the 16-byte tag and the ciphertext of the value's JSON. The additional
  * data binds it to its stream and field, so a sealed value moved to another stream or field does
  * not open.
- *
- * Keys are `KeyObject`s, made once per key: Node 24 spends about four times the whole cipher's
- * work checking a raw Buffer key on every call, which at a thousand opens a batch was most of a
- * projection batch's cost of sealing.
+ * Keys are `KeyObject`s, made once per key (keyObjectOf in key-wrapping.ts says why).
  */
 import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
 
