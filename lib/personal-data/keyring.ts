@@ -5,6 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { Queryable } from '../aggregate/definition.js';
+import { ExpiringCache } from './key-cache.js';
 import type { DataKeyStore, StoredKey } from './key-store.js';
 import { keyObjectOf, type KeyWrapper } from './key-wrapping.js';
 
@@ -29,10 +30,8 @@ export interface KeyringOptions {
 }
 
 export class Keyring {
-  private readonly cache = new Map<string, { key: StreamKey; until: number }>();
+  private readonly cache: ExpiringCache<StreamKey>;
   private readonly ttlMs: number;
-  private readonly maxEntries: number;
-  private readonly now: () => number;
 
   constructor(
     private readonly store: DataKeyStore,
@@ -40,18 +39,16 @@ export class Keyring {
     options: KeyringOptions = {},
   ) {
     this.ttlMs = options.ttlMs ?? 60_000;
-    this.maxEntries = options.maxEntries ?? 10_000;
-    this.now = options.now ?? Date.now;
+    this.cache = new ExpiringCache(options.maxEntries ?? 10_000, options.now ?? Date.now);
   }
 
   /** The keys of these streams; a stream that never had a key is absent. */
   async keysFor(streamIds: string[]): Promise<Map<string, StreamKey>> {
     const out = new Map<string, StreamKey>();
     const missing: string[] = [];
-    const now = this.now();
     for (const id of new Set(streamIds)) {
-      const hit = this.cache.get(id);
-      if (hit && (hit.key === 'erased' || hit.until > now)) out.set(id, hit.key);
+      const hit = this.cache.get(id, isErased);
+      if (hit) out.set(id, hit);
       else missing.push(id);
     }
     if (!missing.length) return out;
@@ -93,10 +90,9 @@ export class Keyring {
     const fresh = await this.wrapper.generate(streamId);
     const held = await this.store.create(streamId, fresh.wrapped, this.wrapper.kind);
     // A concurrent writer may have stored its key first: the stored one is the stream's key.
-    const key =
-      held.state === 'present' && held.wrapped.equals(fresh.wrapped)
-        ? keyObjectOf(fresh.plaintext)
-        : await this.unwrap(streamId, held);
+    const ours = held.state === 'present' && held.wrapped.equals(fresh.wrapped);
+    if (!ours) fresh.plaintext.fill(0);
+    const key = ours ? keyObjectOf(fresh.plaintext) : await this.unwrap(streamId, held);
     this.remember(streamId, key);
     return key;
   }
@@ -115,10 +111,8 @@ export class Keyring {
   }
 
   private remember(streamId: string, key: StreamKey): void {
-    if (this.cache.size >= this.maxEntries) {
-      const oldest = this.cache.keys().next();
-      if (!oldest.done) this.cache.delete(oldest.value);
-    }
-    this.cache.set(streamId, { key, until: this.now() + this.ttlMs });
+    this.cache.set(streamId, key, this.ttlMs);
   }
 }
+
+const isErased = (key: StreamKey): boolean => key === 'erased';
