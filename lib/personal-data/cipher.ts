@@ -5,12 +5,14 @@
  * not open.
  * Keys are `KeyObject`s, made once per key (keyObjectOf in key-wrapping.ts says why).
  */
-import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type KeyObject } from 'node:crypto';
+import { freshRandomBytes } from './random.js';
 
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const PREFIX = 'v1.';
+const GCM = { authTagLength: TAG_BYTES } as const;
 
 export interface SealedValue {
   $pd: string;
@@ -29,8 +31,8 @@ export function isSealed(value: unknown): value is SealedValue {
 
 /** Encrypts `value` (any JSON value) with a 32-byte AES key, bound to `context`. */
 export function seal(key: KeyObject, context: string, value: unknown): SealedValue {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv(ALGORITHM, key, iv);
+  const iv = freshRandomBytes(IV_BYTES);
+  const cipher = createCipheriv(ALGORITHM, key, iv, GCM);
   cipher.setAAD(Buffer.from(context, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
   return { $pd: PREFIX + Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64') };
@@ -41,9 +43,10 @@ export function unseal(key: KeyObject, context: string, sealed: SealedValue): un
   if (!sealed.$pd.startsWith(PREFIX)) throw new Error('unknown sealed-value format');
   const bytes = Buffer.from(sealed.$pd.slice(PREFIX.length), 'base64');
   if (bytes.length < IV_BYTES + TAG_BYTES) throw new Error('sealed value too short');
-  const decipher = createDecipheriv(ALGORITHM, key, bytes.subarray(0, IV_BYTES));
+  const decipher = createDecipheriv(ALGORITHM, key, bytes.subarray(0, IV_BYTES), GCM);
   decipher.setAAD(Buffer.from(context, 'utf8'));
   decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-  const plaintext = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
-  return JSON.parse(plaintext.toString('utf8'));
+  const text =
+    decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES), undefined, 'utf8') + decipher.final('utf8');
+  return JSON.parse(text);
 }

@@ -4,11 +4,12 @@
  * (kms-key-wrapping.ts). Only a wrapped key is ever stored.
  */
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { freshRandomBytes } from './random.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface DataKey {
-  /** The 32-byte AES key; kept in memory only. */
+  /** The 32-byte AES key; kept in memory only, and wiped once made a KeyObject (keyObjectOf). */
   plaintext: Buffer;
   /** The same key wrapped by the keeper: what the key store holds. */
   wrapped: Buffer;
@@ -36,11 +37,12 @@ export function keyObjectOf(plaintext: Uint8Array): KeyObject {
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+const GCM = { authTagLength: TAG_BYTES } as const;
 
 /** A data key encrypted with AES-256-GCM under `under`, bound to its stream: IV, tag, ciphertext. */
 export function wrapUnder(under: KeyObject, plaintext: Buffer, streamId: string): Buffer {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', under, iv);
+  const iv = freshRandomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', under, iv, GCM);
   cipher.setAAD(Buffer.from(streamId, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]);
@@ -48,7 +50,7 @@ export function wrapUnder(under: KeyObject, plaintext: Buffer, streamId: string)
 
 /** The plaintext of `wrapUnder`'s output; throws for another key or another stream. */
 export function unwrapUnder(under: KeyObject, wrapped: Buffer, streamId: string): Buffer {
-  const decipher = createDecipheriv('aes-256-gcm', under, wrapped.subarray(0, IV_BYTES));
+  const decipher = createDecipheriv('aes-256-gcm', under, wrapped.subarray(0, IV_BYTES), GCM);
   decipher.setAAD(Buffer.from(streamId, 'utf8'));
   decipher.setAuthTag(wrapped.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
   return Buffer.concat([decipher.update(wrapped.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
@@ -65,7 +67,7 @@ export class MasterKeyWrapper implements KeyWrapper {
   }
 
   async generate(streamId: string): Promise<DataKey> {
-    const plaintext = randomBytes(32);
+    const plaintext = freshRandomBytes(32);
     return { plaintext, wrapped: wrapUnder(this.masterKey, plaintext, streamId) };
   }
 

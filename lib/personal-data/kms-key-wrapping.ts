@@ -13,9 +13,10 @@
  * of a Decrypt, not the stream. The SDK is loaded on first use, so a function that never meets
  * personal data never loads it (it is in the Lambda runtime, not in the bundles).
  */
-import { randomBytes, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { DecryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import { keyObjectOf, unwrapUnder, wrapUnder, type DataKey, type KeyWrapper } from './key-wrapping.js';
+import { freshRandomBytes } from './random.js';
 
 /** The one KMS call the wrapper needs: the client's `send`, so tests can record the requests. */
 export interface KmsSender {
@@ -67,7 +68,7 @@ export class KmsKeyWrapper implements KeyWrapper {
 
   async generate(streamId: string): Promise<DataKey> {
     const branch = await this.branch();
-    const plaintext = randomBytes(32);
+    const plaintext = freshRandomBytes(32);
     const length = Buffer.alloc(2);
     length.writeUInt16BE(branch.blob.length);
     const wrapped = Buffer.concat([
