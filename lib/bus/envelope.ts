@@ -68,14 +68,9 @@ function isWellFormedEnvelope(value: unknown): value is Envelope {
   );
 }
 
-export interface OutgoingMessage {
-  key: string;
-  value: string;
-  headers: Record<string, string>;
-}
-
-export function toMessage(event: StoredEvent): OutgoingMessage {
-  const envelope: Envelope = {
+/** The envelope a stored event travels in. */
+export function envelopeOf(event: StoredEvent): Envelope {
+  return {
     eventId: event.eventId,
     streamId: event.streamId,
     ...(event.streamType === undefined ? {} : { streamType: event.streamType }),
@@ -86,9 +81,18 @@ export function toMessage(event: StoredEvent): OutgoingMessage {
     occurredAt: event.occurredAt,
     position: event.position,
   };
+}
+
+export interface OutgoingMessage {
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export function toMessage(event: StoredEvent): OutgoingMessage {
   return {
     key: event.streamId,
-    value: JSON.stringify(envelope),
+    value: JSON.stringify(envelopeOf(event)),
     headers: {
       'event-type': event.type,
       'event-id': event.eventId,
@@ -113,6 +117,11 @@ export function decodeEnvelope(value: Buffer | string | null | undefined): Decod
   } catch (error) {
     return { ok: false, code: 'UNPARSEABLE', reason: `value is not JSON: ${(error as Error).message}` };
   }
+  return checkEnvelope(parsed);
+}
+
+/** Checks a parsed message value against the envelope schema; never throws. */
+export function checkEnvelope(parsed: unknown): DecodedEnvelope {
   if (isWellFormedEnvelope(parsed)) return { ok: true, envelope: parsed };
   const result = envelopeSchema.safeParse(parsed);
   if (!result.success) {

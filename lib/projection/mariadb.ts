@@ -11,6 +11,7 @@ import {
   streamIdsOf,
   viewKey,
   type BatchPlan,
+  type DecodedRecord,
   type Upsert,
 } from './plan.js';
 import type { Keyring, StreamKey } from '../personal-data/keyring.js';
@@ -116,21 +117,47 @@ export class MariaDbProjectionStore implements ProjectionStore {
     return plan;
   }
 
-  /** The same, inside a transaction the caller owns (a rebuild also moves its checkpoint in it). */
+  /** The same, inside a transaction the caller owns. */
   async projectBatchIn(conn: PoolConnection, records: IncomingRecord[]): Promise<BatchPlan> {
-    const batch = decodeBatch(records);
+    return this.projectPreparedIn(conn, this.prepare(decodeBatch(records)));
+  }
+
+  /**
+   * A decoded batch with its streams' data keys already asked for (they live in the write
+   * database, so they need no transaction here). A rebuild prepares its next chunk this way
+   * while the current one is written.
+   */
+  prepare(batch: DecodedRecord[]): PreparedBatch {
     const ids = streamIdsOf(batch);
+    const keys = ids.length
+      ? this.options.keyring.keysFor(ids)
+      : Promise.resolve(new Map<string, StreamKey>());
+    // A batch prepared but never projected (its run stopped) must not leave a rejection unhandled.
+    keys.catch(() => undefined);
+    return { batch, ids, keys };
+  }
+
+  /** Applies a prepared batch inside a transaction the caller owns (a rebuild also moves its checkpoint in it). */
+  async projectPreparedIn(conn: PoolConnection, prepared: PreparedBatch): Promise<BatchPlan> {
+    const { batch, ids } = prepared;
     const [views, parked, keys] = ids.length
       ? await Promise.all([
           loadViews(conn, this.tables, streamIdsByAggregate(batch, this.registry)),
           loadParked(conn, this.tables, ids),
-          this.options.keyring.keysFor(ids),
+          prepared.keys,
         ])
       : [new Map<string, ReadView>(), new Map<string, Envelope[]>(), new Map<string, StreamKey>()];
     const plan = planBatch(batch, { views, parked, keys }, this.registry);
     await write(conn, this.tables, plan, this.options);
     return plan;
   }
+}
+
+/** A batch decoded, with its stream ids and the promise of their data keys (MariaDbProjectionStore.prepare). */
+export interface PreparedBatch {
+  batch: DecodedRecord[];
+  ids: string[];
+  keys: Promise<Map<string, StreamKey>>;
 }
 
 /** Each aggregate's rows of the batch's streams, locked, keyed by viewKey. */

@@ -17,8 +17,13 @@ import { inTransaction, type Pool } from '../db/pool.js';
 import { AppError } from '../errors.js';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from '../eventstore/rows.js';
 import type { Keyring } from '../personal-data/keyring.js';
-import { liveTables, MariaDbProjectionStore, type ReadModelTables } from '../projection/mariadb.js';
-import { recordFromStoredEvent } from './event-records.js';
+import {
+  liveTables,
+  MariaDbProjectionStore,
+  type PreparedBatch,
+  type ReadModelTables,
+} from '../projection/mariadb.js';
+import { decodedFromStoredEvent, recordFromStoredEvent } from './event-records.js';
 
 /** The live tables with this suffix: the rebuild's fresh copies, and the replaced ones kept after a swap. */
 function suffixed(tables: ReadModelTables, suffix: string): ReadModelTables {
@@ -51,6 +56,14 @@ export interface RebuildOptions {
 export type RebuildOutcome =
   | { outcome: 'swapped'; runId: number; resumedFrom: number; applied: number; reconciledStreams: number }
   | { outcome: 'interrupted'; runId: number; checkpoint: number };
+
+/** One chunk of the event store, read ahead and prepared for the projection store. */
+interface Chunk {
+  size: number;
+  /** The position of its last event. */
+  last: number;
+  prepared: PreparedBatch;
+}
 
 interface Run {
   id: number;
@@ -130,34 +143,42 @@ export async function rebuildReadModel(
     const started = Date.now();
     let appliedThisRun = 0;
 
-    const readChunk = (after: number): Promise<EventRow[]> => {
-      const rows = pool.query(
-        `SELECT ${EVENT_COLUMNS} FROM ${events} WHERE position > ? ORDER BY position LIMIT ?`,
-        [after, chunkSize],
-      ) as Promise<EventRow[]>;
+    /** The chunk after `after`, decoded with its data keys asked for (an empty chunk: the end). */
+    const readChunk = (after: number): Promise<Chunk> => {
+      const chunk = (
+        pool.query(`SELECT ${EVENT_COLUMNS} FROM ${events} WHERE position > ? ORDER BY position LIMIT ?`, [
+          after,
+          chunkSize,
+        ]) as Promise<EventRow[]>
+      ).then((rows) => {
+        const stored = rows.map(rowToEvent);
+        return {
+          size: stored.length,
+          last: stored[stored.length - 1]?.position ?? after,
+          prepared: rebuildStore.prepare(stored.map(decodedFromStoredEvent)),
+        };
+      });
       // A read ahead that is never awaited (the run stopped or failed) must not go unhandled.
-      rows.catch(() => undefined);
-      return rows;
+      chunk.catch(() => undefined);
+      return chunk;
     };
     let next = readChunk(checkpoint);
     for (;;) {
       if (options.signal?.aborted) return { outcome: 'interrupted', runId: run.id, checkpoint };
-      const rows = await next;
-      if (rows.length === 0) break;
-      const stored = rows.map(rowToEvent);
-      const last = stored[stored.length - 1]!.position;
-      // The next chunk is read while this one is applied: the read and the write overlap.
-      next = rows.length < chunkSize ? Promise.resolve([]) : readChunk(last);
+      const { size, last, prepared } = await next;
+      if (size === 0) break;
+      // The next chunk is read, decoded and its keys unwrapped while this one is written.
+      next = size < chunkSize ? Promise.resolve({ size: 0, last, prepared }) : readChunk(last);
       await inTransaction(pool, async (conn) => {
-        await rebuildStore.projectBatchIn(conn, stored.map(recordFromStoredEvent));
+        await rebuildStore.projectPreparedIn(conn, prepared);
         await conn.query(
           'UPDATE read_model_rebuilds SET checkpoint = ?, events_applied = events_applied + ? WHERE id = ?',
-          [last, stored.length, run.id],
+          [last, size, run.id],
         );
       });
       checkpoint = last;
-      applied += stored.length;
-      appliedThisRun += stored.length;
+      applied += size;
+      appliedThisRun += size;
       const seconds = (Date.now() - started) / 1000;
       const rate = seconds > 0 ? appliedThisRun / seconds : 0;
       const totalNow = Math.max(Number(total), applied);
@@ -167,7 +188,7 @@ export async function rebuildReadModel(
         eventsPerSecond: rate,
         etaSeconds: rate > 0 ? (totalNow - applied) / rate : undefined,
       });
-      if (rows.length < chunkSize) break;
+      if (size < chunkSize) break;
     }
 
     await pool.query(`DROP TABLE IF EXISTS ${allTables(old).join(', ')}`);
