@@ -18,27 +18,42 @@ export function recordFromStoredEvent(event: StoredEvent): IncomingRecord {
 }
 
 /**
+ * A stored event's record whose key, value and headers are written only when read (a dead letter
+ * reads them; an applied event never does). A class, so the lazy fields cost one object per event.
+ */
+class StoredEventRecord implements IncomingRecord {
+  readonly topic = '(rebuild)';
+  readonly partition = -1;
+  readonly offset: string;
+  readonly timestamp: number;
+  private message: OutgoingMessage | undefined;
+
+  constructor(private readonly event: StoredEvent) {
+    this.offset = String(event.position);
+    this.timestamp = Date.parse(event.occurredAt);
+  }
+
+  get key(): Buffer {
+    return Buffer.from(this.wire().key);
+  }
+
+  get value(): Buffer {
+    return Buffer.from(this.wire().value);
+  }
+
+  get headers(): Record<string, string> {
+    return this.wire().headers;
+  }
+
+  private wire(): OutgoingMessage {
+    return (this.message ??= toMessage(this.event));
+  }
+}
+
+/**
  * A stored event as the projection's planner takes it, without the trip through the message's
- * JSON: its envelope gets the same check a decoded message does, and the record's key, value and
- * headers are written only when read (a dead letter reads them; an applied event never does).
+ * JSON: its envelope gets the same check a decoded message does.
  */
 export function decodedFromStoredEvent(event: StoredEvent): DecodedRecord {
-  let message: OutgoingMessage | undefined;
-  const wire = () => (message ??= toMessage(event));
-  const record: IncomingRecord = {
-    topic: '(rebuild)',
-    partition: -1,
-    offset: String(event.position),
-    timestamp: Date.parse(event.occurredAt),
-    get key() {
-      return Buffer.from(wire().key);
-    },
-    get value() {
-      return Buffer.from(wire().value);
-    },
-    get headers() {
-      return wire().headers;
-    },
-  };
-  return { record, decoded: checkEnvelope(envelopeOf(event)) };
+  return { record: new StoredEventRecord(event), decoded: checkEnvelope(envelopeOf(event)) };
 }
