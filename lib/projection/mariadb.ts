@@ -90,9 +90,11 @@ export class MariaDbProjectionStore implements ProjectionStore {
    * would redeliver the batch after a backoff.
    */
   private async projectOnce(records: IncomingRecord[]): Promise<BatchPlan> {
+    // Decoded once, and the keys asked for while the transaction begins.
+    const prepared = this.prepare(decodeBatch(records));
     for (let attempt = 1; ; attempt++) {
       try {
-        return await inTransaction(this.pool, (conn) => this.projectBatchIn(conn, records));
+        return await inTransaction(this.pool, (conn) => this.projectPreparedIn(conn, prepared));
       } catch (error) {
         if (!isDeadlock(error) || attempt >= DEADLOCK_ATTEMPTS) throw error;
       }
