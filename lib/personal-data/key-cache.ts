@@ -1,5 +1,6 @@
 /**
- * The keyring's memory of unwrapped keys: at most `maxEntries`, each until its time is up.
+ * A container's memory of unwrapped keys (the keyring's data keys, the KMS keeper's branch keys):
+ * at most `maxEntries`, each until its time is up.
  * When full it forgets the oldest quarter in one pass. Forgetting one entry per insert would be
  * the obvious way, but V8 leaves a deleted Map entry as a hole that `keys().next()` walks past,
  * so with the oldest deleted on every insert each insert cost several microseconds once the cache

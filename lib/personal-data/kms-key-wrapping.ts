@@ -16,6 +16,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { DecryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import { keyObjectOf, unwrapUnder, wrapUnder, type DataKey, type KeyWrapper } from './key-wrapping.js';
+import { ExpiringCache } from './key-cache.js';
 import { freshRandomBytes } from './random.js';
 
 /** The one KMS call the wrapper needs: the client's `send`, so tests can record the requests. */
@@ -29,7 +30,7 @@ export interface KmsSender {
 export interface KmsKeyWrapperOptions {
   /** How long a container seals new streams' keys under one branch key (an hour). */
   branchTtlMs?: number;
-  /** How many opened branch keys a container keeps (the oldest is dropped first). */
+  /** How many opened branch keys a container keeps (the oldest are forgotten first). */
   maxBranchKeys?: number;
   now?: () => number;
 }
@@ -51,9 +52,8 @@ export class KmsKeyWrapper implements KeyWrapper {
   private current?: Promise<Branch>;
   private currentUntil = 0;
   /** Opened branch keys by the base64 of their blob; a promise, so concurrent unwraps share one Decrypt. */
-  private readonly opened = new Map<string, Promise<KeyObject>>();
+  private readonly opened: ExpiringCache<Promise<KeyObject>>;
   private readonly branchTtlMs: number;
-  private readonly maxBranchKeys: number;
   private readonly now: () => number;
 
   constructor(
@@ -62,8 +62,8 @@ export class KmsKeyWrapper implements KeyWrapper {
     options: KmsKeyWrapperOptions = {},
   ) {
     this.branchTtlMs = options.branchTtlMs ?? 3_600_000;
-    this.maxBranchKeys = options.maxBranchKeys ?? 1_000;
     this.now = options.now ?? Date.now;
+    this.opened = new ExpiringCache(options.maxBranchKeys ?? 1_000, this.now);
   }
 
   async generate(streamId: string): Promise<DataKey> {
@@ -146,12 +146,9 @@ export class KmsKeyWrapper implements KeyWrapper {
     return keyObjectOf(out.Plaintext);
   }
 
+  /** An opened branch key stays until the cache is full (a blob always opens to the same key). */
   private remember(blob: Buffer, key: Promise<KeyObject>): void {
-    if (this.opened.size >= this.maxBranchKeys) {
-      const oldest = this.opened.keys().next();
-      if (!oldest.done) this.opened.delete(oldest.value);
-    }
-    this.opened.set(blob.toString('base64'), key);
+    this.opened.set(blob.toString('base64'), key, Number.POSITIVE_INFINITY);
   }
 
   private async client(): Promise<KmsSender> {

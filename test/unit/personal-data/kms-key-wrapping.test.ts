@@ -65,6 +65,20 @@ describe('KMS key wrapping', () => {
     });
   });
 
+  it('a container keeps at most its limit of branch keys open and asks KMS again for one it forgot', async () => {
+    const { kms, count } = recordingKms();
+    const writers = [0, 1, 2].map(() => new KmsKeyWrapper('alias/k', kms));
+    const made = await Promise.all(writers.map((w, i) => w.generate(`stream-${i}`)));
+    const reader = new KmsKeyWrapper('alias/k', kms, { maxBranchKeys: 2 });
+    const open = (i: number) => reader.unwrap(made[i]!.wrapped, `stream-${i}`);
+    for (const i of [0, 1, 2]) await open(i);
+    expect(count(DecryptCommand.name)).toBe(3);
+    expect(await open(0)).toEqual(await open(0));
+    expect(count(DecryptCommand.name)).toBe(4);
+    await open(2);
+    expect(count(DecryptCommand.name)).toBe(4);
+  });
+
   it('a wrapped key copied to another stream does not open', async () => {
     const { kms } = recordingKms();
     const wrapper = new KmsKeyWrapper('alias/k', kms);
