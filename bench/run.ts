@@ -87,6 +87,7 @@ const { inProcessEventSource } = await import('./suites/event-source.js');
 const { httpLoad } = await import('./suites/http.js');
 const emmett = await import('./suites/emmett.js');
 const { bundles } = await import('./suites/bundles.js');
+const { cryptoCosts } = await import('./suites/crypto-floor.js');
 const { footprint } = await import('./suites/footprint.js');
 const { scale, SCALE_TARGETS } = await import('./suites/scale.js');
 const { keyringFor } = await import('../lib/personal-data/keyring-for.js');
@@ -362,6 +363,32 @@ async function personalDataCost(): Promise<void> {
   ratios.projection_sealed_vs_plain = round(batchFig.ratio);
   detail.personal_data_projection_1000 = batchFig;
   rows.push(pairedRow('projection of sealed vs plain names, batches of 1000 (batches/s)', batchFig, 0.9));
+
+  say('the cipher calls of sealing on their own');
+  const costs = await cryptoCosts(smoke ? 2000 : 20000);
+  // A plain batch's time per event in this run, and the ratio sealing would leave if each new
+  // user's floor were spent one after the other on the batch's thread, hidden behind nothing.
+  const plainUsPerEvent = 1e6 / (batchFig.baseline * 1000);
+  const ceiling = plainUsPerEvent / (plainUsPerEvent + costs.newUserFloorUs);
+  detail.personal_data_crypto_us = {
+    ...costs,
+    plainProjectionUsPerEvent: round(plainUsPerEvent, 1),
+    serialCeilingSealedVsPlain: round(ceiling),
+  };
+  rows.push({
+    figure: 'a new user in a projection batch: unwrap + KeyObject + open (µs per call)',
+    ours: `${costs.newUserFloorUs} µs (${costs.unwrapUs} + ${costs.keyObjectUs} + ${costs.openUs})`,
+    baseline: `${round(plainUsPerEvent, 1)} µs per plain event`,
+    ratio: round(ceiling).toString(),
+    target: 'informational: the sealed/plain ratio if that floor is spent serially',
+  });
+  rows.push({
+    figure: 'alternatives: WebCrypto AES-GCM decrypt dispatch; randomBytes(12) vs the pool (µs per call)',
+    ours: `${costs.webCryptoDecryptUs} µs; ${costs.randomBytesUs} vs ${costs.pooledRandomUs} µs`,
+    baseline: `${costs.openUs} µs per open (node:crypto)`,
+    ratio: '-',
+    target: 'informational',
+  });
 }
 
 async function producerVsKafka(): Promise<void> {
