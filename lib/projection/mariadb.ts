@@ -6,10 +6,13 @@ import { inTransaction, type Pool, type PoolConnection } from '../db/pool.js';
 import {
   concatPlans,
   decodeBatch,
+  mergePartPlans,
+  partsByStream,
   planBatch,
   streamIdsByAggregate,
   streamIdsOf,
   viewKey,
+  type BatchPart,
   type BatchPlan,
   type DecodedRecord,
   type Upsert,
@@ -149,10 +152,45 @@ export class MariaDbProjectionStore implements ProjectionStore {
           prepared.keys,
         ])
       : [new Map<string, ReadView>(), new Map<string, Envelope[]>(), new Map<string, StreamKey>()];
-    const plan = planBatch(batch, { views, parked, keys }, this.registry);
-    await write(conn, this.tables, plan, this.options);
-    return plan;
+    // Each part's writes go out as soon as it is planned, so the next part is planned (its names
+    // opened) while the database applies the one before.
+    const parts = partsByStream(batch, Math.min(MAX_PARTS, Math.floor(batch.length / RECORDS_PER_PART)));
+    const plans: BatchPlan[] = [];
+    const writes: Promise<void>[] = [];
+    for (const part of parts) {
+      const plan = planBatch(part.records, { views, parked: parkedOf(parked, part), keys }, this.registry);
+      plans.push(plan);
+      const written = write(conn, this.tables, plan, this.options);
+      // Awaited below, after the other parts are planned.
+      written.catch(() => undefined);
+      writes.push(written);
+    }
+    await allWritten(writes);
+    return plans.length === 1 ? plans[0]! : mergePartPlans(parts, plans, batch.length);
   }
+}
+
+/** A batch is planned and written in parts of at least this many records, at most MAX_PARTS. */
+const RECORDS_PER_PART = 250;
+const MAX_PARTS = 4;
+
+/** The parked events of a part's streams only (a part must not settle another's). */
+function parkedOf(parked: Map<string, Envelope[]>, part: BatchPart): Map<string, Envelope[]> {
+  if (!parked.size) return parked;
+  const own = new Map<string, Envelope[]>();
+  for (const { decoded } of part.records) {
+    if (!decoded.ok) continue;
+    const waiting = parked.get(decoded.envelope.streamId);
+    if (waiting) own.set(decoded.envelope.streamId, waiting);
+  }
+  return own;
+}
+
+/** Waits for every write, then throws the first failure (the transaction is then rolled back). */
+async function allWritten(writes: Promise<unknown>[]): Promise<void> {
+  const settled = await Promise.allSettled(writes);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 /** A batch decoded, with its stream ids and the promise of their data keys (MariaDbProjectionStore.prepare). */
@@ -279,7 +317,5 @@ async function write(
       ),
     );
   }
-  const settled = await Promise.allSettled(writes);
-  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failure) throw failure.reason;
+  await allWritten(writes);
 }

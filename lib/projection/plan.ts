@@ -239,6 +239,56 @@ export function planBatch(batch: DecodedRecord[], loaded: LoadedState, registry:
   return plan;
 }
 
+/** Part of a batch: its records in delivery order, and where each stands in the batch. */
+export interface BatchPart {
+  records: DecodedRecord[];
+  indexes: number[];
+}
+
+/**
+ * The batch in up to `count` parts with no stream in two, each in delivery order (streams are
+ * dealt out in turn as they first appear; records without a stream go with the first part).
+ * Parts share nothing, so each can be planned and written on its own.
+ */
+export function partsByStream(batch: DecodedRecord[], count: number): BatchPart[] {
+  const parts: BatchPart[] = Array.from({ length: Math.max(1, count) }, () => ({ records: [], indexes: [] }));
+  const partOf = new Map<string, BatchPart>();
+  let next = 0;
+  batch.forEach((item, index) => {
+    let part = parts[0]!;
+    if (item.decoded.ok) {
+      const { streamId } = item.decoded.envelope;
+      part = partOf.get(streamId) ?? parts[next++ % parts.length]!;
+      partOf.set(streamId, part);
+    }
+    part.records.push(item);
+    part.indexes.push(index);
+  });
+  return parts.filter((p) => p.records.length > 0);
+}
+
+/** The plans of a batch's parts as the plan of the batch: outcomes back in delivery order. */
+export function mergePartPlans(parts: BatchPart[], plans: BatchPlan[], size: number): BatchPlan {
+  const merged: BatchPlan = {
+    outcomes: new Array<RecordOutcome>(size),
+    upserts: [],
+    park: [],
+    unpark: [],
+    deadLetters: [],
+    applied: [],
+  };
+  parts.forEach((part, p) => {
+    const plan = plans[p]!;
+    part.indexes.forEach((index, i) => (merged.outcomes[index] = plan.outcomes[i]!));
+    merged.upserts.push(...plan.upserts);
+    merged.park.push(...plan.park);
+    merged.unpark.push(...plan.unpark);
+    merged.deadLetters.push(...plan.deadLetters);
+    merged.applied.push(...plan.applied);
+  });
+  return merged;
+}
+
 /** The plan of two batches applied one after the other, as one. */
 export function concatPlans(first: BatchPlan, second: BatchPlan): BatchPlan {
   return {

@@ -6,9 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ReadView } from '../../lib/aggregate/definition.js';
 import type { Envelope } from '../../lib/bus/envelope.js';
+import { decodeBatch, planBatch } from '../../lib/projection/plan.js';
 import type { DeadLetterCode } from '../../lib/projection/records.js';
 import type { ProjectionStore } from '../../lib/projection/store.js';
 import { FIXTURES, type AggregateFixture } from '../support/aggregate-fixtures.js';
+import { registry } from '../fixtures/registry.js';
 import { envelope, record, userStream } from '../support/records.js';
 
 export interface ProjectionHarness {
@@ -104,6 +106,32 @@ export function projectionStoreContract(
             await h.store.projectBatch(deliveries.slice(start, start + size).map(rec));
             start += size;
           }
+          for (const stream of streams) {
+            const id = stream[0]!.streamId;
+            expect(await h.view(aggregate, id)).toEqual(expectedView(id, stream));
+            expect(await h.parkedCount(id)).toBe(0);
+          }
+        });
+
+        it('a batch of a thousand records of many streams, shuffled, ends at the fold of each stream, an outcome per record in delivery order', async () => {
+          const next = random(7);
+          const streams = Array.from({ length: 150 }, () => fixture.stream(randomUUID(), 5));
+          const deliveries = streams.flat();
+          for (let i = 0; i < 100; i++) deliveries.push(deliveries[Math.floor(next() * deliveries.length)]!);
+          for (let i = deliveries.length - 1; i > 0; i--) {
+            const j = Math.floor(next() * (i + 1));
+            [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
+          }
+          const records = [...deliveries.map(rec), rec('not json')];
+          // New streams: the store's plan must be the plan of the whole batch on an empty read model.
+          const whole = planBatch(
+            decodeBatch(records),
+            { views: new Map(), parked: new Map(), keys: new Map() },
+            registry,
+          );
+          const plan = await h.store.projectBatch(records);
+          expect(plan.outcomes).toEqual(whole.outcomes);
+          expect(plan.applied).toHaveLength(whole.applied.length);
           for (const stream of streams) {
             const id = stream[0]!.streamId;
             expect(await h.view(aggregate, id)).toEqual(expectedView(id, stream));
