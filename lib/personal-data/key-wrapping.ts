@@ -4,9 +4,9 @@
  * (kms-key-wrapping.ts). Only a wrapped key is ever stored.
  */
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import { freshRandomBytes } from './random.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { freshRandomBytes } from './random.js';
 
 export interface DataKey {
   /** The 32-byte AES key; kept in memory only, and wiped once made a KeyObject (keyObjectOf). */
