@@ -158,7 +158,14 @@ export class MariaDbProjectionStore implements ProjectionStore {
     const plans: BatchPlan[] = [];
     const writes: Promise<void>[] = [];
     for (const part of parts) {
-      const plan = planBatch(part.records, { views, parked: parkedOf(parked, part), keys }, this.registry);
+      let plan: BatchPlan;
+      try {
+        plan = planBatch(part.records, { views, parked: parkedOf(parked, part), keys }, this.registry);
+      } catch (error) {
+        // The parts already sent end before the transaction is rolled back.
+        await Promise.allSettled(writes);
+        throw error;
+      }
       plans.push(plan);
       const written = write(conn, this.tables, plan, this.options);
       // Awaited below, after the other parts are planned.
