@@ -9,6 +9,7 @@ import { createSecretKey, randomBytes, randomUUID, webcrypto } from 'node:crypto
 import { seal, unseal } from '../../lib/personal-data/cipher.js';
 import { unwrapUnder, wrapUnder } from '../../lib/personal-data/key-wrapping.js';
 import { freshRandomBytes } from '../../lib/personal-data/random.js';
+import { round } from '../support/stats.js';
 
 export interface CryptoCosts {
   /** Microseconds per call, the best of three passes. */
@@ -29,7 +30,7 @@ function microsPerCall(calls: number, pass: () => void): number {
     pass();
     best = Math.min(best, ((performance.now() - started) * 1000) / calls);
   }
-  return Math.round(best * 100) / 100;
+  return round(best);
 }
 
 export async function cryptoCosts(calls: number): Promise<CryptoCosts> {
@@ -62,14 +63,13 @@ export async function cryptoCosts(calls: number): Promise<CryptoCosts> {
     await Promise.all(pending);
     dispatchMs = Math.min(dispatchMs, spent);
   }
-  const round2 = (n: number) => Math.round(n * 100) / 100;
   return {
     openUs,
     unwrapUs,
     keyObjectUs,
-    webCryptoDecryptUs: round2((dispatchMs * 1000) / calls),
+    webCryptoDecryptUs: round((dispatchMs * 1000) / calls),
     randomBytesUs,
     pooledRandomUs,
-    newUserFloorUs: round2(unwrapUs + keyObjectUs + openUs),
+    newUserFloorUs: round(unwrapUs + keyObjectUs + openUs),
   };
 }

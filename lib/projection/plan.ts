@@ -264,29 +264,15 @@ export function partsByStream(batch: DecodedRecord[], count: number): BatchPart[
     part.records.push(item);
     part.indexes.push(index);
   });
-  return parts.filter((p) => p.records.length > 0);
+  // Fewer streams than parts leave the last ones empty; the first stays, so there is always one.
+  return parts.filter((p, i) => i === 0 || p.records.length > 0);
 }
 
 /** The plans of a batch's parts as the plan of the batch: outcomes back in delivery order. */
 export function mergePartPlans(parts: BatchPart[], plans: BatchPlan[], size: number): BatchPlan {
-  const merged: BatchPlan = {
-    outcomes: new Array<RecordOutcome>(size),
-    upserts: [],
-    park: [],
-    unpark: [],
-    deadLetters: [],
-    applied: [],
-  };
-  parts.forEach((part, p) => {
-    const plan = plans[p]!;
-    part.indexes.forEach((index, i) => (merged.outcomes[index] = plan.outcomes[i]!));
-    merged.upserts.push(...plan.upserts);
-    merged.park.push(...plan.park);
-    merged.unpark.push(...plan.unpark);
-    merged.deadLetters.push(...plan.deadLetters);
-    merged.applied.push(...plan.applied);
-  });
-  return merged;
+  const outcomes = new Array<RecordOutcome>(size);
+  parts.forEach((part, p) => part.indexes.forEach((index, i) => (outcomes[index] = plans[p]!.outcomes[i]!)));
+  return { ...plans.reduce(concatPlans), outcomes };
 }
 
 /** The plan of two batches applied one after the other, as one. */

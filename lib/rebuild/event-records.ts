@@ -3,20 +3,6 @@ import type { StoredEvent } from '../eventstore/types.js';
 import type { DecodedRecord } from '../projection/plan.js';
 import type { IncomingRecord } from '../projection/records.js';
 
-/** The record a stored event is projected as in a rebuild: the same envelope Kafka carries, so the same decoding applies. */
-export function recordFromStoredEvent(event: StoredEvent): IncomingRecord {
-  const message = toMessage(event);
-  return {
-    topic: '(rebuild)',
-    partition: -1,
-    offset: String(event.position),
-    timestamp: Date.parse(event.occurredAt),
-    key: Buffer.from(message.key),
-    value: Buffer.from(message.value),
-    headers: message.headers,
-  };
-}
-
 /**
  * A stored event's record whose key, value and headers are written only when read (a dead letter
  * reads them; an applied event never does). A class, so the lazy fields cost one object per event.
@@ -48,6 +34,11 @@ class StoredEventRecord implements IncomingRecord {
   private wire(): OutgoingMessage {
     return (this.message ??= toMessage(this.event));
   }
+}
+
+/** The record a stored event is projected as: the same envelope Kafka carries, so the same decoding applies. */
+export function recordFromStoredEvent(event: StoredEvent): IncomingRecord {
+  return new StoredEventRecord(event);
 }
 
 /**

@@ -59,7 +59,6 @@ export type RebuildOutcome =
 
 /** One chunk of the event store, read ahead and prepared for the projection store. */
 interface Chunk {
-  size: number;
   /** The position of its last event. */
   last: number;
   prepared: PreparedBatch;
@@ -153,7 +152,6 @@ export async function rebuildReadModel(
       ).then((rows) => {
         const stored = rows.map(rowToEvent);
         return {
-          size: stored.length,
           last: stored[stored.length - 1]?.position ?? after,
           prepared: rebuildStore.prepare(stored.map(decodedFromStoredEvent)),
         };
@@ -162,13 +160,15 @@ export async function rebuildReadModel(
       chunk.catch(() => undefined);
       return chunk;
     };
-    let next = readChunk(checkpoint);
-    for (;;) {
+    let next: Promise<Chunk> | undefined = readChunk(checkpoint);
+    while (next) {
       if (options.signal?.aborted) return { outcome: 'interrupted', runId: run.id, checkpoint };
-      const { size, last, prepared } = await next;
+      const chunk: Chunk = await next;
+      const { last, prepared } = chunk;
+      const size: number = prepared.batch.length;
       if (size === 0) break;
       // The next chunk is read, decoded and its keys unwrapped while this one is written.
-      next = size < chunkSize ? Promise.resolve({ size: 0, last, prepared }) : readChunk(last);
+      next = size < chunkSize ? undefined : readChunk(last);
       await inTransaction(pool, async (conn) => {
         await rebuildStore.projectPreparedIn(conn, prepared);
         await conn.query(
@@ -188,7 +188,6 @@ export async function rebuildReadModel(
         eventsPerSecond: rate,
         etaSeconds: rate > 0 ? (totalNow - applied) / rate : undefined,
       });
-      if (size < chunkSize) break;
     }
 
     await pool.query(`DROP TABLE IF EXISTS ${allTables(old).join(', ')}`);
