@@ -36,9 +36,13 @@ class StoredEventRecord implements IncomingRecord {
   }
 }
 
-/** The record a stored event is projected as: the same envelope Kafka carries, so the same decoding applies. */
+/**
+ * The record a stored event is projected as: the same envelope Kafka carries, so the same decoding
+ * applies. A plain object with its bytes written out, so it can be copied and spread.
+ */
 export function recordFromStoredEvent(event: StoredEvent): IncomingRecord {
-  return new StoredEventRecord(event);
+  const { topic, partition, offset, timestamp, key, value, headers } = new StoredEventRecord(event);
+  return { topic, partition, offset, timestamp, key, value, headers };
 }
 
 /**
