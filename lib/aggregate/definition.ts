@@ -5,7 +5,7 @@
  * registry as input. docs/adding-an-aggregate.md walks through writing one.
  */
 import type * as z from 'zod';
-import type { PoolConnection } from '../db/pool.js';
+import type { PoolConnection, Queryable } from '../db/pool.js';
 import type { UnpositionedEvent } from '../eventstore/types.js';
 import type { HttpResponse } from '../http/response.js';
 import type { EventCatalogue } from './catalogue.js';
@@ -24,10 +24,7 @@ export interface ReadView {
 
 export type Applied<View> = { ok: true; view: View } | { ok: false; reason: string };
 
-/** Anything that runs a parameterized statement: a pool or a connection. */
-export interface Queryable {
-  query(sql: string, values?: unknown): Promise<unknown>;
-}
+export type { Queryable } from '../db/pool.js';
 
 /**
  * The aggregate's table in the read database. `table` is a trusted identifier (a constant of the
@@ -53,8 +50,12 @@ export interface WriteModel {
   /** Its stream id and version columns, when they differ from the read model's (the console reads a stream's row by them). */
   idColumn?: string;
   versionColumn?: string;
-  /** Runs in the append's transaction, in the same burst as the event inserts (so without positions). */
-  write(conn: PoolConnection, events: UnpositionedEvent[]): Promise<void>;
+  /**
+   * Runs in the append's transaction, in the same burst as the event inserts (so without
+   * positions): statements issued before awaiting anything slow go in the burst's one packet
+   * (lib/db/statement-burst.ts).
+   */
+  write(conn: Queryable, events: UnpositionedEvent[]): Promise<void>;
 }
 
 /** What a command route makes of a request. */

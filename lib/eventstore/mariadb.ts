@@ -1,4 +1,5 @@
-import type { Pool, PoolConnection } from '../db/pool.js';
+import type { Pool, Queryable } from '../db/pool.js';
+import { StatementBurst } from '../db/statement-burst.js';
 import { toSqlDateTime } from '../db/datetime.js';
 import { duplicateKeyName } from '../db/errors.js';
 import {
@@ -20,7 +21,7 @@ import { EVENT_COLUMNS, jsonColumn, rowToEvent, type EventRow } from './rows.js'
  * write model). Its statements go out in the same burst as the event inserts, so the events'
  * global positions are not known yet.
  */
-export type InlineProjection = (conn: PoolConnection, events: UnpositionedEvent[]) => Promise<void>;
+export type InlineProjection = (conn: Queryable, events: UnpositionedEvent[]) => Promise<void>;
 
 export interface EventStoreOptions {
   /** How long an idempotency record answers retries; an older one counts as absent. */
@@ -83,22 +84,26 @@ export class MariaDbEventStore implements EventStore {
 
   /**
    * One transaction in two round trips. The idempotency record, each event and its outbox row,
-   * and the write model's statements go out as one pipelined burst (the connector sends them in
-   * order on the connection, the server runs them in order), then `COMMIT` once all of them
-   * succeeded, or `ROLLBACK`. The burst opens with `SET autocommit = 0` rather than `BEGIN`: a
-   * deadlock rolls back the whole transaction at the statement that hit it, and with autocommit
-   * on the statements behind it would then run and commit on their own; with it off they open a
-   * new transaction that the `ROLLBACK` undoes. Autocommit is switched back on, in the same
-   * round trip as the `COMMIT` or `ROLLBACK`, before the connection goes back to the pool.
+   * and the write model's statements go out as one burst (lib/db/statement-burst.ts: one
+   * multi-statement packet; the server runs them in order and stops at the first that fails),
+   * then `COMMIT` once all of them succeeded, or `ROLLBACK`. The burst opens with
+   * `SET autocommit = 0` rather than `BEGIN`: a deadlock rolls back the whole transaction at the
+   * statement that hit it, and with autocommit on, a statement sent after the burst would then
+   * run and commit on its own; with it off it opens a new transaction that the `ROLLBACK`
+   * undoes. Autocommit is switched back on, in the same round trip as the `COMMIT` or `ROLLBACK`,
+   * before the connection goes back to the pool.
    */
   private async inOneBurst(request: AppendRequest): Promise<StoredEvent[]> {
     const conn = await this.pool.getConnection();
     let clean = false;
     try {
-      const opened = conn.query('SET autocommit = 0');
-      const { inserts, statements } = this.statements(conn, request);
+      const burst = new StatementBurst(conn);
+      const opened = burst.query('SET autocommit = 0');
+      const { inserts, statements } = this.statements(burst, request);
       const settled = await Promise.allSettled([opened, ...inserts, ...statements]);
       const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      // Two statements, not one packet: the connector takes the transaction state from a
+      // multi-statement's first answer, and would roll back on release for nothing.
       await Promise.all([conn.query(failure ? 'ROLLBACK' : 'COMMIT'), conn.query('SET autocommit = 1')]);
       clean = true;
       if (failure) throw failure.reason;
@@ -122,7 +127,7 @@ export class MariaDbEventStore implements EventStore {
 
   /** The burst's statements, sent without waiting for each other. */
   private statements(
-    conn: PoolConnection,
+    conn: Queryable,
     request: AppendRequest,
   ): { inserts: Array<Promise<{ insertId: number }>>; statements: Promise<unknown>[] } {
     const { streamId, streamType, events, idempotency } = request;

@@ -1,5 +1,5 @@
 /** The event store's contract, met by the MariaDB adapter and by the in-memory twin. */
-import type { PoolConnection } from '../db/pool.js';
+import type { Queryable } from '../db/pool.js';
 
 export interface EventMetadata {
   requestId?: string;
@@ -67,7 +67,7 @@ export interface AppendRequest {
    * More of the caller's writes for the same transaction (a new stream's data key): run on its
    * connection, and a failure aborts the append. The in-memory twin passes no connection.
    */
-  alsoInTransaction?: (conn?: PoolConnection) => Promise<unknown>;
+  alsoInTransaction?: (conn?: Queryable) => Promise<unknown>;
 }
 
 export type AppendOutcome =
