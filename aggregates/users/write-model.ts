@@ -6,19 +6,19 @@ export const userData: WriteModel = {
   table: 'USER_DATA',
   idColumn: 'USER_ID',
   versionColumn: 'VERSION',
-  async write(conn, events) {
+  async write(transaction, events) {
     for (const stored of events) {
       // Events the decider has just made, in the current schema: no parsing needed.
       const event = { type: stored.type, data: stored.data } as UserEvent;
       switch (event.type) {
         case 'UserRegistered':
-          await conn.query(
+          await transaction.query(
             'INSERT INTO USER_DATA (NAME, DATE_REGISTER, USER_ID, VERSION, STATUS) VALUES (?, ?, ?, ?, ?)',
             [event.data.name, event.data.dateRegister, stored.streamId, stored.version, 'active'],
           );
           break;
         case 'UserRenamed':
-          await conn.query('UPDATE USER_DATA SET NAME = ?, VERSION = ? WHERE USER_ID = ?', [
+          await transaction.query('UPDATE USER_DATA SET NAME = ?, VERSION = ? WHERE USER_ID = ?', [
             event.data.name,
             stored.version,
             stored.streamId,
@@ -26,15 +26,13 @@ export const userData: WriteModel = {
           break;
         case 'UserErased':
           // The current state keeps no personal data of an erased user.
-          await conn.query('UPDATE USER_DATA SET NAME = ?, STATUS = ?, VERSION = ? WHERE USER_ID = ?', [
-            '',
-            'erased',
-            stored.version,
-            stored.streamId,
-          ]);
+          await transaction.query(
+            'UPDATE USER_DATA SET NAME = ?, STATUS = ?, VERSION = ? WHERE USER_ID = ?',
+            ['', 'erased', stored.version, stored.streamId],
+          );
           break;
         case 'UserDeregistered':
-          await conn.query('UPDATE USER_DATA SET STATUS = ?, VERSION = ? WHERE USER_ID = ?', [
+          await transaction.query('UPDATE USER_DATA SET STATUS = ?, VERSION = ? WHERE USER_ID = ?', [
             'deregistered',
             stored.version,
             stored.streamId,

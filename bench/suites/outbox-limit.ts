@@ -7,10 +7,9 @@
  * row (personal_data_keys, as a registration stores its key), and the idempotency row when a
  * key is sent; then the acks=all produce through the same producer; then the outbox delete.
  * The transaction goes as one multi-statement packet, `START TRANSACTION` to `COMMIT`, in one
- * round trip (the command function needs two: its write models may issue statements after its
- * burst has left, so its `COMMIT` follows the answers); the deletes of concurrent commands share
- * one statement through the outbox adapter (one commit for many). The limit thus uses the best
- * technique the project knows, and one it cannot use itself.
+ * round trip, as the command function's event store sends it; the deletes of concurrent
+ * commands share one statement through the outbox adapter (one commit for many). The limit thus
+ * uses the best technique the project knows.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { KafkaEventBus } from '../../lib/bus/kafka.js';

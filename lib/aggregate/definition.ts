@@ -5,7 +5,8 @@
  * registry as input. docs/adding-an-aggregate.md walks through writing one.
  */
 import type * as z from 'zod';
-import type { PoolConnection, Queryable } from '../db/pool.js';
+import type { PoolConnection } from '../db/pool.js';
+import type { StatementSink } from '../db/transaction-statements.js';
 import type { UnpositionedEvent } from '../eventstore/types.js';
 import type { HttpResponse } from '../http/response.js';
 import type { EventCatalogue } from './catalogue.js';
@@ -24,7 +25,10 @@ export interface ReadView {
 
 export type Applied<View> = { ok: true; view: View } | { ok: false; reason: string };
 
-export type { Queryable } from '../db/pool.js';
+/** Anything that runs a parameterized statement: a pool or a connection. */
+export interface Queryable {
+  query(sql: string, values?: unknown): Promise<unknown>;
+}
 
 /**
  * The aggregate's table in the read database. `table` is a trusted identifier (a constant of the
@@ -51,11 +55,10 @@ export interface WriteModel {
   idColumn?: string;
   versionColumn?: string;
   /**
-   * Runs in the append's transaction, in the same burst as the event inserts (so without
-   * positions): statements issued before awaiting anything slow go in the burst's one packet
-   * (lib/db/statement-burst.ts).
+   * Adds its statements to the append's transaction, which sends them in one packet with the
+   * event inserts (so without positions, and without answers: lib/db/transaction-statements.ts).
    */
-  write(conn: Queryable, events: UnpositionedEvent[]): Promise<void>;
+  write(transaction: StatementSink, events: UnpositionedEvent[]): Promise<void>;
 }
 
 /** What a command route makes of a request. */

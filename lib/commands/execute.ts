@@ -161,7 +161,7 @@ export async function executeCommand(
       expectedVersion: version,
       events: sealed.events,
       idempotency: request.idempotency && { ...request.idempotency, response },
-      alsoInTransaction: newKey && ((conn) => keyring.storeNewKey(newKey, conn)),
+      alsoInTransaction: newKey && ((transaction) => keyring.storeNewKey(newKey, transaction)),
     });
     switch (outcome.outcome) {
       case 'appended':

@@ -8,11 +8,6 @@ import { withDbSecret } from '../secrets.js';
 
 export type { Pool, PoolConnection };
 
-/** Anything that runs a parameterized statement: a pool, a connection or a statement burst. */
-export interface Queryable {
-  query(sql: string, values?: unknown): Promise<unknown>;
-}
-
 const pools = new Map<string, Pool>();
 
 /**
@@ -47,7 +42,7 @@ export function createPool(cfg: DbConfig, extra: Partial<PoolConfig> = {}): Pool
     // The connector puts a failed statement's parameters in its error message by default: they
     // hold names (write and read models) and keys, and error messages reach logs and dead letters.
     logParam: false,
-    // An append sends its transaction as one multi-statement packet (statement-burst.ts). Every
+    // An append sends its transaction as one multi-statement packet (transaction-statements.ts). Every
     // value is bound by the connector (parameterized SQL only, identifiers are constants or
     // checked), so no input can add a statement.
     multipleStatements: true,

@@ -1,5 +1,5 @@
-import type { Pool, Queryable } from '../db/pool.js';
-import { StatementBurst } from '../db/statement-burst.js';
+import type { Pool } from '../db/pool.js';
+import { TransactionStatements, type StatementSink } from '../db/transaction-statements.js';
 import { toSqlDateTime } from '../db/datetime.js';
 import { duplicateKeyName } from '../db/errors.js';
 import {
@@ -18,19 +18,25 @@ import { EVENT_COLUMNS, jsonColumn, rowToEvent, type EventRow } from './rows.js'
 
 /**
  * Writes a read-optimised current state in the same transaction as the events (an aggregate's
- * write model). Its statements go out in the same burst as the event inserts, so the events'
- * global positions are not known yet.
+ * write model). Its statements go out in the same packet as the event inserts, so the events'
+ * global positions are not known yet, and no statement's answer is.
  */
-export type InlineProjection = (conn: Queryable, events: UnpositionedEvent[]) => Promise<void>;
+export type InlineProjection = (transaction: StatementSink, events: UnpositionedEvent[]) => Promise<void>;
 
 export interface EventStoreOptions {
   /** How long an idempotency record answers retries; an older one counts as absent. */
   idempotencyTtlMs: number;
+  /**
+   * Awaited between an append's statements and its `COMMIT`, which then go in two round trips:
+   * the fault suite holds a transaction open with it (InnoDB's out-of-order visibility).
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 /** The append-only event store, its outbox and the idempotency records, in the commands database. */
 export class MariaDbEventStore implements EventStore {
   private readonly ttlMicros: number;
+  private readonly beforeCommit?: () => Promise<void>;
 
   constructor(
     private readonly pool: Pool,
@@ -38,6 +44,7 @@ export class MariaDbEventStore implements EventStore {
     options: EventStoreOptions = { idempotencyTtlMs: DEFAULT_IDEMPOTENCY_TTL_MS },
   ) {
     this.ttlMicros = options.idempotencyTtlMs * 1000;
+    this.beforeCommit = options.beforeCommit;
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
@@ -83,38 +90,33 @@ export class MariaDbEventStore implements EventStore {
   }
 
   /**
-   * One transaction in two round trips. The idempotency record, each event and its outbox row,
-   * and the write model's statements go out as one burst (lib/db/statement-burst.ts: one
-   * multi-statement packet; the server runs them in order and stops at the first that fails),
-   * then `COMMIT` once all of them succeeded, or `ROLLBACK`. The burst opens with
-   * `SET autocommit = 0` rather than `BEGIN`: a deadlock rolls back the whole transaction at the
-   * statement that hit it, and with autocommit on, a statement sent after the burst would then
-   * run and commit on its own; with it off it opens a new transaction that the `ROLLBACK`
-   * undoes. Autocommit is switched back on, in the same round trip as the `COMMIT` or `ROLLBACK`,
-   * before the connection goes back to the pool.
+   * One transaction in one round trip: the idempotency record, each event and its outbox row, the
+   * write model's statements and the caller's own (a new stream's key) are collected first, then
+   * sent as one packet from `START TRANSACTION` to `COMMIT` (lib/db/transaction-statements.ts).
+   * The server stops at the first statement that fails (a duplicate key, a deadlock), so nothing
+   * after it runs; what ran before it is rolled back.
    */
   private async inOneBurst(request: AppendRequest): Promise<StoredEvent[]> {
+    const transaction = new TransactionStatements();
+    const eventAnswers = await this.collect(transaction, request);
     const conn = await this.pool.getConnection();
     let clean = false;
     try {
-      const burst = new StatementBurst(conn);
-      const opened = burst.query('SET autocommit = 0');
-      const { inserts, statements } = this.statements(burst, request);
-      const settled = await Promise.allSettled([opened, ...inserts, ...statements]);
-      const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      // Two statements, not one packet: the connector takes the transaction state from a
-      // multi-statement's first answer, and would roll back on release for nothing.
-      await Promise.all([conn.query(failure ? 'ROLLBACK' : 'COMMIT'), conn.query('SET autocommit = 1')]);
-      clean = true;
-      if (failure) throw failure.reason;
-      const stored: StoredEvent[] = [];
-      for (const [i, event] of request.events.entries()) {
-        const { insertId } = await inserts[i]!;
-        stored.push({ ...this.unpositioned(request, event, i), position: Number(insertId) });
+      let answers: unknown[];
+      try {
+        answers = await transaction.send(conn, this.beforeCommit);
+      } catch (error) {
+        await conn.query('ROLLBACK');
+        clean = true;
+        throw error;
       }
-      return stored;
+      clean = true;
+      return request.events.map((event, i) => ({
+        ...this.unpositioned(request, event, i),
+        position: Number((answers[eventAnswers[i]!] as { insertId: number }).insertId),
+      }));
     } finally {
-      // A connection whose autocommit could not be restored is not given to anyone else.
+      // A connection whose transaction could not be rolled back is not given to anyone else.
       if (clean) await conn.release();
       else await conn.destroy();
     }
@@ -125,30 +127,24 @@ export class MariaDbEventStore implements EventStore {
     return { ...event, streamId, streamType, version: expectedVersion + i + 1 };
   }
 
-  /** The burst's statements, sent without waiting for each other. */
-  private statements(
-    conn: Queryable,
-    request: AppendRequest,
-  ): { inserts: Array<Promise<{ insertId: number }>>; statements: Promise<unknown>[] } {
+  /** The transaction's statements; answers where each event's insert is among the answers. */
+  private async collect(transaction: TransactionStatements, request: AppendRequest): Promise<number[]> {
     const { streamId, streamType, events, idempotency } = request;
-    const statements: Promise<unknown>[] = [];
     if (idempotency) {
-      statements.push(
-        conn.query(
-          'INSERT INTO idempotency_keys (caller, idempotency_key, request_hash, status_code, response_body, created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
-          [
-            idempotency.caller,
-            idempotency.key,
-            idempotency.requestHash,
-            idempotency.response.statusCode,
-            JSON.stringify({ body: idempotency.response.body, headers: idempotency.response.headers ?? {} }),
-          ],
-        ),
+      transaction.add(
+        'INSERT INTO idempotency_keys (caller, idempotency_key, request_hash, status_code, response_body, created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
+        [
+          idempotency.caller,
+          idempotency.key,
+          idempotency.requestHash,
+          idempotency.response.statusCode,
+          JSON.stringify({ body: idempotency.response.body, headers: idempotency.response.headers ?? {} }),
+        ],
       );
     }
     const unpositioned = events.map((event, i) => this.unpositioned(request, event, i));
-    const inserts = unpositioned.map((event) => {
-      const insert = conn.query(
+    const eventAnswers = unpositioned.map((event) => {
+      const answer = transaction.add(
         'INSERT INTO events (event_id, stream_id, stream_type, version, type, data, metadata, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         [
           event.eventId,
@@ -160,20 +156,17 @@ export class MariaDbEventStore implements EventStore {
           JSON.stringify(event.metadata),
           toSqlDateTime(event.occurredAt),
         ],
-      ) as Promise<{ insertId: number }>;
-      // Right behind its event's insert on the connection, so LAST_INSERT_ID() is that event's position.
-      statements.push(
-        conn.query(
-          'INSERT INTO outbox (position, stream_id, stream_type, version, created_at) VALUES (LAST_INSERT_ID(), ?, ?, ?, UTC_TIMESTAMP(3))',
-          [streamId, streamType, event.version],
-        ),
       );
-      return insert;
+      // Right behind its event's insert, so LAST_INSERT_ID() is that event's position.
+      transaction.add(
+        'INSERT INTO outbox (position, stream_id, stream_type, version, created_at) VALUES (LAST_INSERT_ID(), ?, ?, ?, UTC_TIMESTAMP(3))',
+        [streamId, streamType, event.version],
+      );
+      return answer;
     });
-    if (this.inlineProjection && unpositioned.length)
-      statements.push(this.inlineProjection(conn, unpositioned));
-    if (request.alsoInTransaction) statements.push(request.alsoInTransaction(conn));
-    return { inserts, statements };
+    if (this.inlineProjection && unpositioned.length) await this.inlineProjection(transaction, unpositioned);
+    if (request.alsoInTransaction) await request.alsoInTransaction(transaction);
+    return eventAnswers;
   }
 
   async findIdempotencyRecord(scope: IdempotencyScope): Promise<IdempotencyRecord | undefined> {

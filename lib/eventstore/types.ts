@@ -1,5 +1,5 @@
 /** The event store's contract, met by the MariaDB adapter and by the in-memory twin. */
-import type { Queryable } from '../db/pool.js';
+import type { StatementSink } from '../db/transaction-statements.js';
 
 export interface EventMetadata {
   requestId?: string;
@@ -64,10 +64,10 @@ export interface AppendRequest {
   /** Recorded in the same transaction; a key already taken (and not expired) aborts the append. */
   idempotency?: IdempotencyRecord;
   /**
-   * More of the caller's writes for the same transaction (a new stream's data key): run on its
-   * connection, and a failure aborts the append. The in-memory twin passes no connection.
+   * More of the caller's writes for the same transaction (a new stream's data key), added to its
+   * statements; a failure aborts the append. The in-memory twin passes none.
    */
-  alsoInTransaction?: (conn?: Queryable) => Promise<unknown>;
+  alsoInTransaction?: (transaction?: StatementSink) => Promise<unknown>;
 }
 
 export type AppendOutcome =

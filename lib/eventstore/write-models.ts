@@ -9,9 +9,9 @@ export function writeModelsOf(registry: Registry): InlineProjection | undefined 
   );
   if (byStreamType.size === 0) return undefined;
   // An append holds the events of one stream, so of one aggregate.
-  return async (conn, events: UnpositionedEvent[]) => {
+  return async (transaction, events: UnpositionedEvent[]) => {
     const streamType = events[0]?.streamType;
     const model = streamType === undefined ? undefined : byStreamType.get(streamType);
-    if (model) await model.write(conn, events);
+    if (model) await model.write(transaction, events);
   };
 }

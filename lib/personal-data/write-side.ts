@@ -15,13 +15,13 @@ export function appendSideEffects(
 ): InlineProjection {
   const byStreamType = new Map(registry.aggregates.map((a) => [a.streamType, a]));
   // An append holds the events of one stream, so of one aggregate.
-  return async (conn, events) => {
+  return async (transaction, events) => {
     const first = events[0];
     const aggregate = first?.streamType === undefined ? undefined : byStreamType.get(first.streamType);
     if (!first || !aggregate) return;
-    if (writeModels) await writeModels(conn, await openEvents(aggregate, events, keyring));
+    if (writeModels) await writeModels(transaction, await openEvents(aggregate, events, keyring));
     if (aggregate.erasure !== undefined && events.some((e) => e.type === aggregate.erasure)) {
-      await keyring.erase(first.streamId, conn);
+      await keyring.erase(first.streamId, transaction);
     }
   };
 }

@@ -41,7 +41,7 @@ describe("a new stream's key and its first events", () => {
       streamType: 'user',
       expectedVersion: 0,
       events: [event()],
-      alsoInTransaction: (conn) => keyring.storeNewKey(fresh, conn),
+      alsoInTransaction: (transaction) => keyring.storeNewKey(fresh, transaction),
     });
   };
 

@@ -38,13 +38,13 @@ export class Containers {
   client(options: { holdOpen?: Promise<void> } = {}): CommandClient {
     const db = createPool({ ...readDbConfig(process.env, 'command'), connectionLimit: 1 });
     this.pools.push(db);
-    const { maxConflictRetries, maxBodyBytes } = readCommandConfig(process.env);
+    const { maxConflictRetries, maxBodyBytes, idempotencyTtlMs } = readCommandConfig(process.env);
     const keyring = keyringOn(db);
     const sideEffects = appendSideEffects(registry, writeModelsOf(registry), keyring);
     const deps: CommandDeps = {
-      store: new MariaDbEventStore(db, async (conn, events) => {
-        await sideEffects(conn, events);
-        await options.holdOpen;
+      store: new MariaDbEventStore(db, sideEffects, {
+        idempotencyTtlMs,
+        beforeCommit: options.holdOpen && (() => options.holdOpen!),
       }),
       keyring,
       bus: this.bus,
