@@ -661,7 +661,7 @@ async function versusEmmett(): Promise<void> {
     const fig = commands.summarise('emmett', run);
     ratios.command_vs_emmett = round(fig.ratio);
     detail.emmett_16 = fig;
-    rows.push(pairedRow('command fn vs emmett-postgresql, concurrency 16 (cmd/s)', fig, 1.0));
+    rows.push(pairedRow('command fn vs emmett-postgresql, concurrency 16 (cmd/s)', fig, 1.3));
   } finally {
     await peer.close();
     await emmett.dropPostgres(EMMETT_DB);
