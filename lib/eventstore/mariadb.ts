@@ -57,7 +57,7 @@ export class MariaDbEventStore implements EventStore {
 
   async append(request: AppendRequest, attempt = 1): Promise<AppendOutcome> {
     try {
-      const events = await this.inOneBurst(request);
+      const events = await this.inOnePacket(request);
       return { outcome: 'appended', events };
     } catch (error) {
       const key = duplicateKeyName(error);
@@ -96,7 +96,7 @@ export class MariaDbEventStore implements EventStore {
    * The server stops at the first statement that fails (a duplicate key, a deadlock), so nothing
    * after it runs; what ran before it is rolled back.
    */
-  private async inOneBurst(request: AppendRequest): Promise<StoredEvent[]> {
+  private async inOnePacket(request: AppendRequest): Promise<StoredEvent[]> {
     const transaction = new TransactionStatements();
     const eventAnswers = await this.collect(transaction, request);
     const conn = await this.pool.getConnection();
@@ -106,8 +106,11 @@ export class MariaDbEventStore implements EventStore {
       try {
         answers = await transaction.send(conn, this.beforeCommit);
       } catch (error) {
-        await conn.query('ROLLBACK');
-        clean = true;
+        // The server's error is the append's answer, even when the rollback fails too.
+        clean = await conn.query('ROLLBACK').then(
+          () => true,
+          () => false,
+        );
         throw error;
       }
       clean = true;
