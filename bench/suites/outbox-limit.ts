@@ -7,14 +7,15 @@
  * row (personal_data_keys, as a registration stores its key), and the idempotency row when a
  * key is sent; then the acks=all produce through the same producer; then the outbox delete.
  * The transaction goes as one multi-statement packet, `START TRANSACTION` to `COMMIT`, in one
- * round trip, as the command function's event store sends it; the deletes of concurrent
- * commands share one statement through the outbox adapter (one commit for many). The limit thus
- * uses the best technique the project knows.
+ * round trip, through the TransactionStatements the command function's event store uses; the
+ * deletes of concurrent commands share one statement through the outbox adapter (one commit for
+ * many). The limit thus uses the best technique the project knows.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { KafkaEventBus } from '../../lib/bus/kafka.js';
 import type { Pool } from '../../lib/db/pool.js';
 import { MariaDbOutbox } from '../../lib/outbox/mariadb.js';
+import { TransactionStatements } from '../../lib/db/transaction-statements.js';
 import type { StoredEvent } from '../../lib/eventstore/types.js';
 
 export interface OutboxLimitOptions {
@@ -30,44 +31,36 @@ export function outboxLimitOp(pool: Pool, bus: KafkaEventBus, options: OutboxLim
     const now = new Date().toISOString();
     const data = { name: `Bench User ${i}`, dateRegister: now };
     const metadata = { requestId: randomUUID(), schemaVersion: 1 };
-    const statements: Array<[string, unknown[]]> = [];
+    const transaction = new TransactionStatements();
     if (options.idempotencyKey) {
-      statements.push([
+      transaction.add(
         'INSERT INTO idempotency_keys (caller, idempotency_key, request_hash, status_code, response_body, created_at) VALUES (?, ?, ?, 201, ?, UTC_TIMESTAMP(3))',
         ['bench', randomUUID(), 'h'.repeat(64), JSON.stringify({ body: { id: streamId }, headers: {} })],
-      ]);
+      );
     }
-    // Its answer follows START TRANSACTION's and those of the statements before it.
-    const eventAnswer = 1 + statements.length;
-    statements.push(
-      [
-        'INSERT INTO events (event_id, stream_id, stream_type, version, type, data, metadata, occurred_at) VALUES (?, ?, ?, 1, ?, ?, ?, UTC_TIMESTAMP(3))',
-        [eventId, streamId, 'user', 'UserRegistered', JSON.stringify(data), JSON.stringify(metadata)],
-      ],
-      [
-        'INSERT INTO outbox (position, stream_id, stream_type, version, created_at) VALUES (LAST_INSERT_ID(), ?, ?, 1, UTC_TIMESTAMP(3))',
-        [streamId, 'user'],
-      ],
-      [
-        'INSERT INTO USER_DATA (NAME, DATE_REGISTER, USER_ID, VERSION, STATUS) VALUES (?, ?, ?, 1, ?)',
-        [data.name, data.dateRegister, streamId, 'active'],
-      ],
-      [
-        'INSERT INTO personal_data_keys (stream_id, wrapped_key, wrapped_by, created_at) VALUES (?, ?, ?, UTC_TIMESTAMP(3))',
-        [streamId, randomBytes(60), 'local'],
-      ],
+    const eventAnswer = transaction.add(
+      'INSERT INTO events (event_id, stream_id, stream_type, version, type, data, metadata, occurred_at) VALUES (?, ?, ?, 1, ?, ?, ?, UTC_TIMESTAMP(3))',
+      [eventId, streamId, 'user', 'UserRegistered', JSON.stringify(data), JSON.stringify(metadata)],
+    );
+    transaction.add(
+      'INSERT INTO outbox (position, stream_id, stream_type, version, created_at) VALUES (LAST_INSERT_ID(), ?, ?, 1, UTC_TIMESTAMP(3))',
+      [streamId, 'user'],
+    );
+    transaction.add(
+      'INSERT INTO USER_DATA (NAME, DATE_REGISTER, USER_ID, VERSION, STATUS) VALUES (?, ?, ?, 1, ?)',
+      [data.name, data.dateRegister, streamId, 'active'],
+    );
+    transaction.add(
+      'INSERT INTO personal_data_keys (stream_id, wrapped_key, wrapped_by, created_at) VALUES (?, ?, ?, UTC_TIMESTAMP(3))',
+      [streamId, randomBytes(60), 'local'],
     );
     const conn = await pool.getConnection();
     let position: number;
     try {
       // The whole transaction in one packet and one round trip.
-      const sql = ['START TRANSACTION', ...statements.map(([text]) => text), 'COMMIT'].join(';\n');
       try {
-        const results = (await conn.query(
-          sql,
-          statements.flatMap(([, values]) => values),
-        )) as Array<{ insertId: number }>;
-        position = Number(results[eventAnswer]!.insertId);
+        const answers = await transaction.send(conn);
+        position = Number((answers[eventAnswer] as { insertId: number }).insertId);
       } catch (error) {
         // The server stops at the failing statement: what ran before it is rolled back here.
         await conn.query('ROLLBACK').catch(() => undefined);

@@ -17,7 +17,7 @@ export interface StatementSink {
   query(sql: string, values?: unknown): Promise<void>;
 }
 
-export interface Statement {
+interface Statement {
   sql: string;
   values: unknown[];
 }
