@@ -10,7 +10,8 @@
  * only once the batches of all of them are done, so one such start holds up the whole topic.
  * `warm` starts, in one go, as many environments as the mappings can use at once (one per
  * partition, within the limit), so that neither the first records after start-up nor the first
- * batches that overlap meet a cold start.
+ * batches that overlap meet a cold start. `pause` and `resume` let a rebuild replace them
+ * between invocations, never during one.
  */
 
 /**
@@ -33,11 +34,24 @@ export function functionEnvironments({ limit, invoke }) {
     else running--;
   };
 
+  // While paused (a rebuild replaces the environments), invocations wait before they start.
+  /** @type {{ promise: Promise<void>, open: () => void } | undefined} */
+  let gate;
+  let active = 0;
+  /** @type {Array<() => void>} */
+  const idle = [];
+
   /** @param {unknown} event */
   const run = async (event) => {
     await acquire();
     try {
-      return await invoke(event);
+      while (gate) await gate.promise;
+      active++;
+      try {
+        return await invoke(event);
+      } finally {
+        if (--active === 0) for (const resolve of idle.splice(0)) resolve();
+      }
     } finally {
       release();
     }
@@ -45,6 +59,25 @@ export function functionEnvironments({ limit, invoke }) {
 
   return {
     run,
+    /**
+     * Holds back invocations that have not started, and resolves once the running ones are done.
+     * @returns {Promise<void>}
+     */
+    async pause() {
+      if (!gate) {
+        /** @type {() => void} */
+        let open = () => undefined;
+        const promise = new Promise((resolve) => (open = () => resolve(undefined)));
+        gate = { promise, open };
+      }
+      while (active > 0) await new Promise((resolve) => idle.push(() => resolve(undefined)));
+    },
+    /** Lets the invocations held back start. */
+    resume() {
+      const held = gate;
+      gate = undefined;
+      held?.open();
+    },
     /**
      * Starts `count` environments (at most the limit) with `event`, all at once so that each gets
      * its own, and resolves once every one has answered; a failing one is reported, not thrown.

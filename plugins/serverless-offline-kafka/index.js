@@ -42,6 +42,8 @@ export default class ServerlessOfflineKafka {
   #sources = [];
   /** @type {Map<string, FunctionEnvironments>} */
   #environments = new Map();
+  /** @type {Map<string, { partitions: number, empty: unknown }>} what each function's environments start with */
+  #warmEvents = new Map();
   /** @type {any} */
   #lambda;
   /** @type {Promise<void> | undefined} */
@@ -71,6 +73,8 @@ export default class ServerlessOfflineKafka {
       'before:offline:start': () => this.start(),
       'before:offline:start:init': () => this.start(),
       'before:offline:start:end': () => this.stop(),
+      // serverless-esbuild rebuilt the functions after a source change (custom.esbuild.watch).
+      'offline:functionsUpdated:cleanup': () => this.reload(),
     };
   }
 
@@ -153,8 +157,21 @@ export default class ServerlessOfflineKafka {
       invoke: (event) => this.#invoke(functionKey, event),
     });
     this.#environments.set(functionKey, environments);
+    this.#warmEvents.set(functionKey, { partitions, empty });
+    await this.#start(functionKey, environments, 'started');
+  }
+
+  /**
+   * @param {string} functionKey
+   * @param {FunctionEnvironments} environments
+   * @param {string} what  for the log line
+   */
+  async #start(functionKey, environments, what) {
+    const { partitions, empty } = /** @type {{ partitions: number, empty: unknown }} */ (
+      this.#warmEvents.get(functionKey)
+    );
     const { started, failures } = await environments.warm(partitions, empty);
-    this.log.notice(`offline-kafka: ${functionKey}: ${started} environment(s) started`);
+    this.log.notice(`offline-kafka: ${functionKey}: ${started} environment(s) ${what}`);
     for (const failure of failures)
       this.log.warning(
         `offline-kafka: ${functionKey}: an environment answered its start-up batch with an error ` +
@@ -180,6 +197,28 @@ export default class ServerlessOfflineKafka {
     const fn = this.#lambda.get(functionKey);
     fn.setEvent(event);
     return fn.runHandler();
+  }
+
+  /**
+   * After a rebuild: lets the running batches finish, holding the next ones back, ends every
+   * environment, so that the next invocation loads the rebuilt handler, and starts them anew.
+   * serverless-offline does the same for its HTTP functions, without waiting for the running ones.
+   */
+  async reload() {
+    const lambda = this.#lambda;
+    if (!lambda || this.#stopping) return;
+    const all = [...this.#environments];
+    await Promise.all(all.map(([, environments]) => environments.pause()));
+    try {
+      await lambda.cleanup();
+    } finally {
+      for (const [, environments] of all) environments.resume();
+    }
+    await Promise.all(
+      all.map(([functionKey, environments]) =>
+        this.#start(functionKey, environments, 'restarted with the rebuilt code'),
+      ),
+    );
   }
 
   /** Disconnects every consumer and cleans up the handlers; later calls share the first one's promise. */

@@ -2,14 +2,16 @@
  * `sls offline` rebuilds the functions when their source changes (serverless-esbuild's watcher,
  * custom.esbuild.watch). It watches the source folders, and nothing of the state folder, whose
  * broker log, spans file and leases change on every message and would keep the watcher busy.
+ * After a rebuild the Kafka-triggered projection runs the rebuilt code, as the HTTP functions do.
  *
- * What the running process watches is read from the kernel: its inotify watches, by inode.
+ * What the running process watches is read from the kernel: its inotify watches, by inode. A
+ * source change is a new modification time on the projection's handler, put back afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, STATE_DIR } from '../../infra/paths.js';
-import { eventually, startOffline, type OfflineServer } from '../support/offline.js';
+import { eventually, requestJson, startOffline, type OfflineServer } from '../support/offline.js';
 
 let server: OfflineServer;
 
@@ -18,7 +20,6 @@ beforeAll(async () => {
     httpPort: 3150,
     lambdaPort: 3152,
     consumerGroup: `dev-loop-${randomUUID()}`,
-    waitForConsumer: false,
   });
 }, 120000);
 
@@ -92,4 +93,29 @@ describe('the dev loop of sls offline', () => {
     expect(neverWatched.length).toBeGreaterThan(0);
     expect(neverWatched.filter((dir) => watched.has(inodeOf(dir))).map(relative)).toEqual([]);
   });
+
+  it('after a source change, the projection environments are restarted with the rebuilt code and keep projecting', async () => {
+    const source = path.join(ROOT, 'functions', 'projection', 'handler.ts');
+    const { atime, mtime } = statSync(source);
+    const restarted = /offline-kafka: projection: \d+ environment\(s\) restarted with the rebuilt code/;
+    expect(server.output()).not.toMatch(restarted);
+    try {
+      utimesSync(source, new Date(), new Date());
+      await eventually(
+        async () => (restarted.test(server.output()) ? true : undefined),
+        60000,
+        'the restart',
+      );
+    } finally {
+      utimesSync(source, atime, mtime);
+    }
+    const created = await requestJson(server.url, 'POST', '/users', { name: 'Rebuilt Projection' });
+    expect(created.status).toBe(201);
+    const id = (created.body as { id: string }).id;
+    const seen = await eventually(async () => {
+      const res = await requestJson(server.url, 'GET', `/users/${id}`);
+      return res.status === 200 ? res : undefined;
+    });
+    expect(seen.body).toMatchObject({ id, name: 'Rebuilt Projection' });
+  }, 90000);
 });

@@ -96,4 +96,24 @@ describe('function environments of the offline Kafka event source', () => {
     expect(failures.map((f) => (f as Error).message)).toEqual(['database not up yet']);
     expect(await envs.run('p0')).toBe('p0');
   });
+
+  it('pausing waits for the running invocations and holds back the next ones until resumed', async () => {
+    const pool = offlinePool();
+    const envs = functionEnvironments({ limit: Infinity, invoke: pool.invoke });
+    const running = envs.run('p0');
+    await new Promise((resolve) => setImmediate(resolve));
+    let paused = false;
+    const pausing = envs.pause().then(() => (paused = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(paused).toBe(false);
+    const held = envs.run('p1');
+    await pool.finishAll();
+    await pausing;
+    expect(await running).toBe('done p0');
+    expect(pool.environments.flatMap((e) => e.events)).toEqual(['p0']);
+    envs.resume();
+    await pool.finishAll();
+    expect(await held).toBe('done p1');
+    expect(pool.environments.flatMap((e) => e.events)).toEqual(['p0', 'p1']);
+  });
 });
