@@ -172,7 +172,7 @@ async function commandsVsRaw(): Promise<void> {
     ratios.command_vs_raw_commit_by_concurrency = byConcurrency;
 
     say('commands vs the naive dual write at concurrency 16');
-    const naive = await commands.naiveDualWrite(raw);
+    const naive = await commands.naiveDualWrite(raw, benchTopics.commands);
     const naiveOp = commands.registerOp(naive.handler as never);
     const run = await paired(
       plan.rounds,

@@ -53,10 +53,11 @@ export function rawInsertOp(pool: Pool) {
  * then send without waiting for the broker. `drain` waits for the sends still in flight, and
  * is inside the timed window. Its producer is kafkajs's default one (any number of
  * requests in flight), not the project's ordered one, so this baseline deliberately builds it
- * with createDefaultProducer.
+ * with createDefaultProducer. It sends to `topic`, one nobody consumes: its messages are no
+ * events, and on the pipeline's topic `sls offline`'s projection met them first when it started.
  */
-export async function naiveDualWrite(pool: Pool) {
-  const cfg = readKafkaConfig(process.env);
+export async function naiveDualWrite(pool: Pool, topic: string) {
+  const cfg = { ...readKafkaConfig(process.env), topic };
   const producer = await createDefaultProducer(cfg, { quiet: true });
   await producer.connect();
   const inFlight = new Set<Promise<unknown>>();
