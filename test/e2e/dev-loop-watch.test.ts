@@ -5,7 +5,8 @@
  * After a rebuild the Kafka-triggered projection runs the rebuilt code, as the HTTP functions do.
  *
  * What the running process watches is read from the kernel: its inotify watches, by inode. A
- * source change is a new modification time on the projection's handler, put back afterwards.
+ * source change is a new modification time on the projection's handler, put back afterwards;
+ * an `npm start` running meanwhile rebuilds the same code too.
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync, statSync, utimesSync } from 'node:fs';
