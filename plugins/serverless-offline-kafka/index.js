@@ -48,6 +48,8 @@ export default class ServerlessOfflineKafka {
   #lambda;
   /** @type {Promise<void> | undefined} */
   #stopping;
+  /** @type {Promise<void>} the restart after the last rebuild */
+  #reloading = Promise.resolve();
 
   /**
    * @param {any} serverless
@@ -204,7 +206,20 @@ export default class ServerlessOfflineKafka {
    * environment, so that the next invocation loads the rebuilt handler, and starts them anew.
    * serverless-offline does the same for its HTTP functions, without waiting for the running ones.
    */
-  async reload() {
+  reload() {
+    // One rebuild after another: saving twice in a row must not end environments a restart is using.
+    this.#reloading = this.#reloading
+      .then(() => this.#reloadNow())
+      .catch((error) =>
+        this.log.warning(
+          `offline-kafka: restarting the environments after a rebuild failed ` +
+            `(${/** @type {Error} */ (error)?.message ?? String(error)}); restart sls offline to load the new code`,
+        ),
+      );
+    return this.#reloading;
+  }
+
+  async #reloadNow() {
     const lambda = this.#lambda;
     if (!lambda || this.#stopping) return;
     const all = [...this.#environments];
