@@ -25,6 +25,7 @@ const LAMBDA_DEFAULTS = {
 
 /** @typedef {import('./config.js').SourceDefinition} SourceDefinition */
 /** @typedef {ReturnType<typeof functionEnvironments>} FunctionEnvironments */
+/** @typedef {{ environments: FunctionEnvironments, partitions: number, empty: unknown }} WarmEnvironments a function's environments and what they start with */
 
 /**
  * The partitions of the mappings' topics together; a topic the broker does not describe at once
@@ -40,10 +41,8 @@ async function partitionsOf(sources, kafka) {
 export default class ServerlessOfflineKafka {
   /** @type {KafkaEventSource[]} */
   #sources = [];
-  /** @type {Map<string, FunctionEnvironments>} */
+  /** @type {Map<string, WarmEnvironments>} */
   #environments = new Map();
-  /** @type {Map<string, { partitions: number, empty: unknown }>} what each function's environments start with */
-  #warmEvents = new Map();
   /** @type {any} */
   #lambda;
   /** @type {Promise<void> | undefined} */
@@ -158,20 +157,17 @@ export default class ServerlessOfflineKafka {
       limit: Number.isInteger(reserved) && reserved > 0 ? reserved : Infinity,
       invoke: (event) => this.#invoke(functionKey, event),
     });
-    this.#environments.set(functionKey, environments);
-    this.#warmEvents.set(functionKey, { partitions, empty });
-    await this.#start(functionKey, environments, 'started');
+    const warm = { environments, partitions, empty };
+    this.#environments.set(functionKey, warm);
+    await this.#start(functionKey, warm, 'started');
   }
 
   /**
    * @param {string} functionKey
-   * @param {FunctionEnvironments} environments
+   * @param {WarmEnvironments} warm
    * @param {string} what  for the log line
    */
-  async #start(functionKey, environments, what) {
-    const { partitions, empty } = /** @type {{ partitions: number, empty: unknown }} */ (
-      this.#warmEvents.get(functionKey)
-    );
+  async #start(functionKey, { environments, partitions, empty }, what) {
     const { started, failures } = await environments.warm(partitions, empty);
     this.log.notice(`offline-kafka: ${functionKey}: ${started} environment(s) ${what}`);
     for (const failure of failures)
@@ -187,7 +183,7 @@ export default class ServerlessOfflineKafka {
    * @param {unknown} event
    */
   #run(functionKey, event) {
-    const environments = /** @type {FunctionEnvironments} */ (this.#environments.get(functionKey));
+    const { environments } = /** @type {WarmEnvironments} */ (this.#environments.get(functionKey));
     return environments.run(event);
   }
 
@@ -223,16 +219,14 @@ export default class ServerlessOfflineKafka {
     const lambda = this.#lambda;
     if (!lambda || this.#stopping) return;
     const all = [...this.#environments];
-    await Promise.all(all.map(([, environments]) => environments.pause()));
+    await Promise.all(all.map(([, { environments }]) => environments.pause()));
     try {
       await lambda.cleanup();
     } finally {
-      for (const [, environments] of all) environments.resume();
+      for (const [, { environments }] of all) environments.resume();
     }
     await Promise.all(
-      all.map(([functionKey, environments]) =>
-        this.#start(functionKey, environments, 'restarted with the rebuilt code'),
-      ),
+      all.map(([functionKey, warm]) => this.#start(functionKey, warm, 'restarted with the rebuilt code')),
     );
   }
 
