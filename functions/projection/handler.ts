@@ -7,7 +7,11 @@ import { registry } from '../../aggregates/index.js';
 import { config } from '../../lib/config.js';
 import { pool } from '../../lib/db/pool.js';
 import { log } from '../../lib/log.js';
-import { recordsFromKafkaEvent, type KafkaLambdaEvent } from '../../lib/projection/kafka-event.js';
+import {
+  producerTraceparents,
+  recordsFromKafkaEvent,
+  type KafkaLambdaEvent,
+} from '../../lib/projection/kafka-event.js';
 import { keyringFor } from '../../lib/personal-data/keyring-for.js';
 import { MariaDbProjectionStore } from '../../lib/projection/mariadb.js';
 import { publishBatchMetrics } from '../../lib/projection/metrics.js';
@@ -37,13 +41,13 @@ export type BatchSummary = Record<RecordOutcome, number> & { records: number };
 export function createProjectionHandler(getStore: () => ProjectionStore) {
   return async (event: KafkaLambdaEvent): Promise<BatchSummary> => {
     const records = recordsFromKafkaEvent(event);
-    const parents = [...new Set(records.map((r) => r.headers.traceparent).filter((t): t is string => !!t))];
+    const parents = producerTraceparents(event, MAX_LINKS);
     try {
       return await inSpan(
         `process ${records[0]?.topic ?? 'batch'}`,
         {
           kind: SpanKind.CONSUMER,
-          links: parents.slice(0, MAX_LINKS).flatMap(linkTo),
+          links: parents.flatMap(linkTo),
           attributes: {
             'messaging.system': 'kafka',
             'messaging.operation.type': 'process',
@@ -72,7 +76,7 @@ export function createProjectionHandler(getStore: () => ProjectionStore) {
       const { topic, partition, offset } = letter.record;
       log.warn('dead-lettered', { topic, partition, offset, code: letter.code, reason: letter.reason });
     }
-    const traceIds = parents.slice(0, MAX_LINKS).map(traceIdOf);
+    const traceIds = parents.map(traceIdOf);
     log.info('projection-batch', { ...summary, ms: Math.round(performance.now() - started), traceIds });
     if (config.projection().emitMetrics)
       publishBatchMetrics(records, {

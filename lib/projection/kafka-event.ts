@@ -27,6 +27,26 @@ function decodeHeaders(raw: RawHeaders | undefined): Record<string, string> {
 }
 
 /**
+ * The distinct producer trace contexts (`traceparent` headers) of the event's records, at most
+ * `max`, in the order Lambda sent them. Only that header is decoded, and only until `max` are
+ * found: a batch span links to at most that many producers, and the other headers of a record
+ * are read only when it is dead-lettered.
+ */
+export function producerTraceparents(event: KafkaLambdaEvent, max: number): string[] {
+  const found = new Set<string>();
+  for (const group of Object.values(event.records ?? {})) {
+    for (const record of group) {
+      for (const header of record.headers ?? []) {
+        const bytes = header.traceparent;
+        if (bytes) found.add(headerText(bytes));
+      }
+      if (found.size >= max) return [...found].slice(0, max);
+    }
+  }
+  return [...found];
+}
+
+/**
  * The records of a Lambda Kafka event (MSK or self-managed), in delivery order: partition
  * groups as Lambda sent them, offsets ascending within each. A record's headers are turned
  * from byte arrays into text the first time they are read (most batches never read them).

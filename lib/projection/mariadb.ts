@@ -6,11 +6,13 @@ import { inTransaction, type Pool, type PoolConnection } from '../db/pool.js';
 import {
   concatPlans,
   decodeBatch,
+  envelopesOf,
   mergePartPlans,
   partsByStream,
   planBatch,
   streamIdsByAggregate,
   streamIdsOf,
+  streamsWithSealedData,
   viewKey,
   type BatchPart,
   type BatchPlan,
@@ -134,8 +136,9 @@ export class MariaDbProjectionStore implements ProjectionStore {
    */
   prepare(batch: DecodedRecord[]): PreparedBatch {
     const ids = streamIdsOf(batch);
-    const keys = ids.length
-      ? this.options.keyring.keysFor(ids)
+    const sealed = streamsWithSealedData(envelopesOf(batch));
+    const keys = sealed.length
+      ? this.options.keyring.keysFor(sealed)
       : Promise.resolve(new Map<string, StreamKey>());
     // A batch prepared but never projected (its run stopped) must not leave a rejection unhandled.
     keys.catch(() => undefined);
@@ -145,13 +148,14 @@ export class MariaDbProjectionStore implements ProjectionStore {
   /** Applies a prepared batch inside a transaction the caller owns (a rebuild also moves its checkpoint in it). */
   async projectPreparedIn(conn: PoolConnection, prepared: PreparedBatch): Promise<BatchPlan> {
     const { batch, ids } = prepared;
-    const [views, parked, keys] = ids.length
+    const [views, parked, batchKeys] = ids.length
       ? await Promise.all([
           loadViews(conn, this.tables, streamIdsByAggregate(batch, this.registry)),
           loadParked(conn, this.tables, ids),
           prepared.keys,
         ])
       : [new Map<string, ReadView>(), new Map<string, Envelope[]>(), new Map<string, StreamKey>()];
+    const keys = await this.withKeysOfParked(batchKeys, parked);
     // Each part's writes go out as soon as it is planned, so the next part is planned (its names
     // opened) while the database applies the one before.
     const parts = partsByStream(batch, Math.min(MAX_PARTS, Math.floor(batch.length / RECORDS_PER_PART)));
@@ -174,6 +178,20 @@ export class MariaDbProjectionStore implements ProjectionStore {
     }
     await allWritten(writes);
     return plans.length === 1 ? plans[0]! : mergePartPlans(parts, plans, batch.length);
+  }
+
+  /**
+   * The batch's keys, plus those of streams whose parked events are sealed where the batch's own
+   * events of that stream are not (a parked event is opened when its turn comes in this batch).
+   */
+  private async withKeysOfParked(
+    keys: Map<string, StreamKey>,
+    parked: Map<string, Envelope[]>,
+  ): Promise<Map<string, StreamKey>> {
+    if (!parked.size) return keys;
+    const missing = streamsWithSealedData([...parked.values()].flat()).filter((id) => !keys.has(id));
+    if (!missing.length) return keys;
+    return new Map([...keys, ...(await this.options.keyring.keysFor(missing))]);
   }
 }
 

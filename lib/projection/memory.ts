@@ -1,7 +1,14 @@
 import type { ReadView } from '../aggregate/definition.js';
 import type { Registry } from '../aggregate/registry.js';
 import type { Envelope } from '../bus/envelope.js';
-import { decodeBatch, planBatch, viewKey, type BatchPlan } from './plan.js';
+import {
+  decodeBatch,
+  envelopesOf,
+  planBatch,
+  streamsWithSealedData,
+  viewKey,
+  type BatchPlan,
+} from './plan.js';
 import { InMemoryDataKeyStore } from '../personal-data/key-store.js';
 import { MasterKeyWrapper } from '../personal-data/key-wrapping.js';
 import { Keyring } from '../personal-data/keyring.js';
@@ -33,7 +40,7 @@ export class InMemoryProjectionStore implements ProjectionStore {
   async projectBatch(records: IncomingRecord[]): Promise<BatchPlan> {
     const batch = decodeBatch(records);
     const keys = await this.keyring.keysFor(
-      batch.flatMap((r) => (r.decoded.ok ? [r.decoded.envelope.streamId] : [])),
+      streamsWithSealedData([...envelopesOf(batch), ...[...this.parked.values()].flat()]),
     );
     const plan = planBatch(
       batch,

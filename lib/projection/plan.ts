@@ -2,7 +2,7 @@ import { parseEvent, schemaVersionOf, type ParsedEvent } from '../aggregate/cata
 import type { AggregateDefinition, DomainEvent, ReadView } from '../aggregate/definition.js';
 import type { Registry } from '../aggregate/registry.js';
 import { decodeEnvelope, type DecodedEnvelope, type Envelope } from '../bus/envelope.js';
-import { openData } from '../personal-data/fields.js';
+import { isAnySealed, openData } from '../personal-data/fields.js';
 import type { StreamKey } from '../personal-data/keyring.js';
 import type { DeadLetter, IncomingRecord, RecordOutcome } from './records.js';
 
@@ -51,6 +51,22 @@ export interface DecodedRecord {
 /** Decodes every record once; the plan and the loader both use the result. */
 export function decodeBatch(records: IncomingRecord[]): DecodedRecord[] {
   return records.map((record) => ({ record, decoded: decodeEnvelope(record.value) }));
+}
+
+/**
+ * The streams of these envelopes that have a sealed field in one of them: the only streams whose
+ * data keys opening them needs. Events without personal fields, and history written before
+ * sealing, open without a key, so their streams' keys are never looked up.
+ */
+export function streamsWithSealedData(envelopes: Iterable<Envelope>): string[] {
+  const ids = new Set<string>();
+  for (const envelope of envelopes) if (isAnySealed(envelope.data)) ids.add(envelope.streamId);
+  return [...ids];
+}
+
+/** The envelopes of a batch's records that decoded. */
+export function* envelopesOf(batch: DecodedRecord[]): Iterable<Envelope> {
+  for (const { decoded } of batch) if (decoded.ok) yield decoded.envelope;
 }
 
 /** The stream ids a batch touches (to load their parked events). */

@@ -32,6 +32,7 @@ projectionStoreContract(
             reason_code: DeadLetterCode;
           }>
         ).map((r) => r.reason_code),
+      writerKeyring: keyringFor('command'),
       parkedCount: async (id) =>
         Number(
           (

@@ -1,7 +1,11 @@
 import type { MSKEvent, MSKRecord, SelfManagedKafkaEvent } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { buildKafkaEvent, toLambdaRecord } from '../../../plugins/serverless-offline-kafka/kafka-event.js';
-import { recordsFromKafkaEvent } from '../../../lib/projection/kafka-event.js';
+import {
+  producerTraceparents,
+  recordsFromKafkaEvent,
+  type KafkaLambdaEvent,
+} from '../../../lib/projection/kafka-event.js';
 
 /** The example event of AWS's "Using Lambda with Amazon MSK" page. */
 const awsExample = JSON.parse(
@@ -81,5 +85,24 @@ describe('offline Kafka event builder', () => {
       value: Buffer.from('{"key":"value"}'),
       headers: { headerKey: 'headerValue' },
     });
+  });
+
+  it('a batch links to each distinct producer once, at most the limit, the first ones in delivery order', () => {
+    const traceparent = (n: number) => `00-${String(n).padStart(32, '0')}-${'1'.repeat(16)}-01`;
+    const records = [1, 2, 1, 3, 4].map((n, i) => ({
+      ...consumed,
+      offset: String(i),
+      headers: { 'event-type': 'UserRegistered', traceparent: traceparent(n) },
+    }));
+    const untraced = { ...consumed, offset: '9', headers: { 'event-type': 'UserRegistered' } };
+    const eventOf = (rs: Parameters<typeof buildKafkaEvent>[1]) =>
+      buildKafkaEvent(
+        { eventSource: 'SelfManagedKafka', bootstrapServers: 'h:9092' },
+        rs,
+      ) as KafkaLambdaEvent;
+    const event = eventOf([...records, untraced]);
+    expect(producerTraceparents(event, 128)).toEqual([1, 2, 3, 4].map(traceparent));
+    expect(producerTraceparents(event, 2)).toEqual([1, 2].map(traceparent));
+    expect(producerTraceparents(eventOf([untraced]), 128)).toEqual([]);
   });
 });
