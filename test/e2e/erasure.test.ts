@@ -3,7 +3,7 @@
  * registered and renamed over HTTP through `sls offline`; no copy of it outside the read model
  * (the topic read whole by kcat, events, outbox, dead letters, parked events) holds the marker;
  * after POST /users/{id}/erasure the read side answers 410 without it, and neither
- * `npm run rebuild` nor `npm run dlq -- redrive` of an old dead letter brings it back.
+ * `npm run replay` (the rebuild) nor `npm run dlq -- redrive` of an old dead letter brings it back.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -259,8 +259,8 @@ describe('erasure of a person through sls offline', () => {
     expect(await readModelRow(id)).toEqual({ NAME: '(erased)', STATUS: 'active', VERSION: 1 });
   });
 
-  it('npm run rebuild yields the same erased row, and the marker is nowhere', async () => {
-    const { stdout, stderr } = await npm(['rebuild']);
+  it('npm run replay (the rebuild) yields the same erased row, and the marker is nowhere', async () => {
+    const { stdout, stderr } = await npm(['replay']);
     expect(stdout + stderr).not.toContain(marker);
     expect(await readModelRow(id)).toEqual({ NAME: '', STATUS: 'erased', VERSION: 4 });
     const [{ n }] = (await pools.operator.query('SELECT COUNT(*) AS n FROM USER_DATA WHERE NAME LIKE ?', [
