@@ -7,7 +7,14 @@
 import type { AggregateDefinition } from '../aggregate/definition.js';
 import type { NewEvent, UnpositionedEvent } from '../eventstore/types.js';
 import { hasPersonalFields, isAnySealed, openData, sealData } from './fields.js';
-import type { Keyring, NewStreamKey } from './keyring.js';
+import type { Keyring, NewStreamKey, StreamKey } from './keyring.js';
+
+/**
+ * The plaintext of the data this container sealed, by the sealed data object: the write models
+ * of the same append get it back without a key lookup and a decryption (the value is the one the
+ * cipher would give). Entries go with their events once the append is done with them.
+ */
+const sealedHere = new WeakMap<object, unknown>();
 
 export interface SealedEvents {
   events: NewEvent[];
@@ -31,10 +38,11 @@ export async function sealEvents(
   const newKey = isNewStream ? await keyring.newKey(streamId) : undefined;
   const key = newKey?.key ?? (await keyring.keyForWriting(streamId));
   if (key === 'erased') return 'erased';
-  const sealed = events.map((e) => ({
-    ...e,
-    data: sealData(aggregate.events, e.type, streamId, e.data, key),
-  }));
+  const sealed = events.map((e) => {
+    const data = sealData(aggregate.events, e.type, streamId, e.data, key);
+    if (data !== e.data) sealedHere.set(data as object, e.data);
+    return { ...e, data };
+  });
   return { events: sealed, newKey };
 }
 
@@ -44,10 +52,13 @@ export async function openEvents<E extends UnpositionedEvent>(
   events: E[],
   keyring: Keyring,
 ): Promise<E[]> {
-  const sealed = events.filter((e) => isAnySealed(e.data));
-  if (!sealed.length) return events;
-  const keys = await keyring.keysFor([...new Set(sealed.map((e) => e.streamId))]);
+  const toOpen = events.filter((e) => isAnySealed(e.data) && plaintextSealedHere(e.data) === undefined);
+  const keys = toOpen.length
+    ? await keyring.keysFor([...new Set(toOpen.map((e) => e.streamId))])
+    : new Map<string, StreamKey>();
   return events.map((event) => {
+    const known = plaintextSealedHere(event.data);
+    if (known !== undefined) return { ...event, data: known };
     const opened = openData(
       aggregate.events,
       event.type,
@@ -61,3 +72,6 @@ export async function openEvents<E extends UnpositionedEvent>(
     return opened.data === event.data ? event : { ...event, data: opened.data };
   });
 }
+
+const plaintextSealedHere = (data: unknown): unknown =>
+  typeof data === 'object' && data !== null ? sealedHere.get(data) : undefined;
