@@ -64,16 +64,16 @@ export function streamsWithSealedData(envelopes: Iterable<Envelope>): string[] {
   return [...ids];
 }
 
-/** The envelopes of a batch's records that decoded. */
-export function* envelopesOf(batch: DecodedRecord[]): Iterable<Envelope> {
-  for (const { decoded } of batch) if (decoded.ok) yield decoded.envelope;
+/** The envelopes of a batch's records that decoded, in delivery order. */
+export function envelopesOf(batch: DecodedRecord[]): Envelope[] {
+  const envelopes: Envelope[] = [];
+  for (const { decoded } of batch) if (decoded.ok) envelopes.push(decoded.envelope);
+  return envelopes;
 }
 
 /** The stream ids a batch touches (to load their parked events). */
 export function streamIdsOf(batch: DecodedRecord[]): string[] {
-  const ids = new Set<string>();
-  for (const { decoded } of batch) if (decoded.ok) ids.add(decoded.envelope.streamId);
-  return [...ids];
+  return [...new Set(envelopesOf(batch).map((e) => e.streamId))];
 }
 
 /** The stream ids a batch touches per aggregate (to load their rows); events no aggregate owns are left out. */
@@ -82,12 +82,11 @@ export function streamIdsByAggregate(
   registry: Registry,
 ): Map<AggregateDefinition, string[]> {
   const ids = new Map<AggregateDefinition, Set<string>>();
-  for (const { decoded } of batch) {
-    if (!decoded.ok) continue;
-    const resolved = registry.resolve(decoded.envelope);
+  for (const envelope of envelopesOf(batch)) {
+    const resolved = registry.resolve(envelope);
     if (!('aggregate' in resolved)) continue;
     const set = ids.get(resolved.aggregate) ?? new Set<string>();
-    set.add(decoded.envelope.streamId);
+    set.add(envelope.streamId);
     ids.set(resolved.aggregate, set);
   }
   return new Map([...ids].map(([aggregate, set]) => [aggregate, [...set]]));
